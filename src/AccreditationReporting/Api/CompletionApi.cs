@@ -1,0 +1,80 @@
+using AccreditationReporting.Api.V1;
+using AccreditationReporting.Completions;
+using AccreditationReporting.Storage;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Microsoft.EntityFrameworkCore;
+using Profession = AccreditationReporting.Completions.Profession;
+
+namespace AccreditationReporting.Api;
+
+public sealed class CompletionApi(ReportingDbContext db) : CompletionService.CompletionServiceBase
+{
+    public override async Task<LearnerRecord> GetLearnerRecord(GetLearnerRecordRequest request, ServerCallContext context)
+    {
+        if (ExternalId.Problem(request.LearnerId) is { } problem)
+        {
+            throw RequestErrors.InvalidArgument("learner_id", problem);
+        }
+
+        var learner = await db.Learners.AsNoTracking()
+            .SingleOrDefaultAsync(l => l.LearnerId == request.LearnerId, context.CancellationToken)
+            ?? throw new RpcException(new Grpc.Core.Status(StatusCode.NotFound, "No completion is stored for that learner_id."));
+
+        var completions = await db.Completions.AsNoTracking()
+            .Where(c => c.LearnerKey == learner.Id)
+            .Include(c => c.Activity)
+            .Include(c => c.Claims)
+            .OrderByDescending(c => c.CompletedOn).ThenByDescending(c => c.OccurredAt)
+            .AsSplitQuery()
+            .ToListAsync(context.CancellationToken);
+
+        return new LearnerRecord
+        {
+            LearnerId = learner.LearnerId,
+            FirstName = learner.FirstName,
+            LastName = learner.LastName,
+            Profession = learner.Profession == Profession.Physician ? V1.Profession.Physician : V1.Profession.Other,
+            Country = learner.Country,
+            Completions = { completions.Select(ToRecord) },
+        };
+    }
+
+    private static CompletionRecord ToRecord(Completion completion)
+    {
+        var record = new CompletionRecord
+        {
+            EventId = completion.EventId.ToString(),
+            ActivityId = completion.Activity!.ActivityId,
+            ActivityTitle = completion.Activity.Title,
+            ActivityFormat = completion.Activity.Format,
+            CompletedOn = new CalendarDate { Year = completion.CompletedOn.Year, Month = completion.CompletedOn.Month, Day = completion.CompletedOn.Day },
+            EvaluationCompleted = completion.EvaluationCompleted,
+            PolicyVersion = completion.PolicyVersion,
+            OccurredAt = Timestamp.FromDateTimeOffset(completion.OccurredAt),
+            Claims =
+            {
+                completion.Claims.OrderBy(c => c.Id).Select(c => new V1.CreditClaim
+                {
+                    CreditType = c.CreditType switch
+                    {
+                        Completions.CreditType.AmaPraCategory1 => V1.CreditType.AmaPraCategory1,
+                        Completions.CreditType.Ecmec => V1.CreditType.Ecmec,
+                        Completions.CreditType.Moc => V1.CreditType.Moc,
+                        Completions.CreditType.Participation => V1.CreditType.Participation,
+                        _ => V1.CreditType.Unspecified,
+                    },
+                    Amount = (double)c.Amount,
+                    Board = c.Board ?? string.Empty,
+                    MocCreditType = c.MocCreditType ?? string.Empty,
+                }),
+            },
+        };
+        if (completion.AssessmentScore is { } score)
+        {
+            record.AssessmentScore = (double)score;
+        }
+
+        return record;
+    }
+}

@@ -1,0 +1,26 @@
+namespace AccreditationReporting.Completions;
+
+/// <summary>One CourseCompleted event as stored: who finished what, how they did, what they claimed.</summary>
+public sealed class Completion
+{
+    public long Id { get; init; }
+    public Guid EventId { get; init; }
+    public long LearnerKey { get; set; }
+    public Learner? Learner { get; init; }
+    public long ActivityKey { get; set; }
+    public Activity? Activity { get; init; }
+    public DateOnly CompletedOn { get; init; }
+    public DateTimeOffset OccurredAt { get; init; }
+    public DateTimeOffset ReceivedAt { get; init; }
+
+    /// <summary>
+    /// The privacy policy the data was collected under; exports may use the data only as it allows
+    /// (seed 002: "used only as the policy under which it was collected allows").
+    /// </summary>
+    public required string PolicyVersion { get; init; }
+    public decimal? AssessmentScore { get; init; }
+    public bool EvaluationCompleted { get; init; }
+    public bool BoardReportingConsent { get; init; }
+    public bool StateBoardReportingConsent { get; init; }
+    public List<CreditClaim> Claims { get; init; } = [];
+}

@@ -1,0 +1,34 @@
+namespace AccreditationReporting.Completions;
+
+/// <summary>
+/// A learner as last described by a publisher. The profile follows the newest event
+/// (by <see cref="ProfileAsOf"/>), whatever order events arrive in.
+/// </summary>
+public sealed class Learner
+{
+    public long Id { get; init; }
+
+    /// <summary>The publisher's stable ID.</summary>
+    public required string LearnerId { get; init; }
+    public required string FirstName { get; init; }
+    public required string LastName { get; init; }
+    public string? Email { get; init; }
+    public int BirthMonth { get; init; }
+    public int BirthDay { get; init; }
+    public int? BirthYear { get; init; }
+    public Profession Profession { get; init; }
+    public required string Country { get; init; }
+    public string? Npi { get; init; }
+    public string? LicenseState { get; init; }
+    public string? LicenseId { get; init; }
+    public List<BoardMembership> Boards { get; init; } = [];
+    public DateTimeOffset ProfileAsOf { get; init; }
+}
+
+public sealed record BoardMembership(string Board, string BoardId);
+
+public enum Profession
+{
+    Physician,
+    Other,
+}

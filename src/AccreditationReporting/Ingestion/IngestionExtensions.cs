@@ -1,0 +1,52 @@
+using AccreditationReporting.Contracts;
+using MassTransit;
+
+namespace AccreditationReporting.Ingestion;
+
+public static class IngestionExtensions
+{
+    /// <summary>
+    /// The course-completed receive endpoint on RabbitMQ (<c>ConnectionStrings:RabbitMq</c>, an AMQP
+    /// URI) or, when that is not set, on the in-memory bus.
+    /// </summary>
+    public static IHostApplicationBuilder AddIngestion(this IHostApplicationBuilder builder)
+    {
+        var endpointName = builder.Configuration["Ingestion:EndpointName"] ?? CourseCompletedConsumerDefinition.DefaultEndpointName;
+        var rabbitMq = builder.Configuration.GetConnectionString("RabbitMq");
+
+        builder.Services.AddScoped<CompletionStore>();
+
+        // Not "started" until the endpoint and its exchange exist, so publishers never race the topology.
+        builder.Services.AddOptions<MassTransitHostOptions>().Configure(host =>
+        {
+            host.WaitUntilStarted = true;
+            host.StartTimeout = TimeSpan.FromSeconds(60);
+            host.StopTimeout = TimeSpan.FromSeconds(30);
+        });
+        builder.Services.AddMassTransit(bus =>
+        {
+            bus.AddConsumer<CourseCompletedConsumer, CourseCompletedConsumerDefinition>()
+                .Endpoint(endpoint => endpoint.Name = endpointName);
+
+            if (string.IsNullOrWhiteSpace(rabbitMq))
+            {
+                bus.UsingInMemory((context, cfg) =>
+                {
+                    cfg.Message<CourseCompleted>(m => m.SetEntityName(endpointName));
+                    cfg.ConfigureEndpoints(context);
+                });
+            }
+            else
+            {
+                bus.UsingRabbitMq((context, cfg) =>
+                {
+                    cfg.Host(new Uri(rabbitMq));
+                    cfg.Message<CourseCompleted>(m => m.SetEntityName(endpointName));
+                    cfg.ConfigureEndpoints(context);
+                });
+            }
+        });
+
+        return builder;
+    }
+}

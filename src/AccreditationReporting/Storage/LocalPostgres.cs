@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace AccreditationReporting.Storage;
+
+/// <summary>
+/// A throwaway PostgreSQL server in a temporary directory, for running the service on embedded
+/// defaults and for test fixtures on machines without Docker. Uses the server binaries on PATH
+/// (initdb, pg_ctl), dropping to the <c>postgres</c> user when run as root, because initdb refuses root.
+/// </summary>
+public sealed class LocalPostgres : IAsyncDisposable
+{
+    private readonly string _directory;
+    private readonly string _dataDirectory;
+    private readonly bool _asPostgresUser;
+
+    private LocalPostgres(string directory, int port, bool asPostgresUser)
+    {
+        _directory = directory;
+        _dataDirectory = Path.Combine(directory, "data");
+        _asPostgresUser = asPostgresUser;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public string ConnectionString => $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres";
+
+    /// <param name="durable">
+    /// False turns off fsync: fine for a server whose data is thrown away; benchmarks pass true.
+    /// </param>
+    public static async Task<LocalPostgres> StartAsync(bool durable = false, CancellationToken cancellationToken = default)
+    {
+        var directory = Directory.CreateTempSubdirectory("accreditation-pg-").FullName;
+        var asPostgresUser = Environment.IsPrivilegedProcess;
+        var server = new LocalPostgres(directory, FreeTcpPort(), asPostgresUser);
+        try
+        {
+            if (asPostgresUser)
+            {
+                await RunAsync("chown", ["-R", "postgres:postgres", directory], asPostgresUser: false, cancellationToken);
+            }
+
+            await server.RunAsync("initdb", ["-D", server._dataDirectory, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"], cancellationToken);
+            var settings = $"-p {server.Port} -k {directory} -c listen_addresses=127.0.0.1 -c max_connections=300"
+                + (durable ? string.Empty : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
+            await server.RunAsync("pg_ctl", ["-D", server._dataDirectory, "-o", settings, "-l", Path.Combine(directory, "server.log"), "-w", "-t", "60", "start"], cancellationToken);
+            return server;
+        }
+        catch
+        {
+            TryDelete(directory);
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await RunAsync("pg_ctl", ["-D", _dataDirectory, "-m", "immediate", "-w", "stop"], CancellationToken.None);
+        }
+        finally
+        {
+            TryDelete(_directory);
+        }
+    }
+
+    /// <summary>Stops the server without deleting its data, as a crash or an outage would.</summary>
+    public Task StopAsync() => RunAsync("pg_ctl", ["-D", _dataDirectory, "-m", "fast", "-w", "stop"], CancellationToken.None);
+
+    public Task RestartAsync() =>
+        RunAsync("pg_ctl", ["-D", _dataDirectory, "-l", Path.Combine(_directory, "server.log"), "-w", "-t", "60", "start"], CancellationToken.None);
+
+    private Task RunAsync(string tool, string[] arguments, CancellationToken cancellationToken) =>
+        RunAsync(FindTool(tool), arguments, _asPostgresUser, cancellationToken);
+
+    private static async Task RunAsync(string file, string[] arguments, bool asPostgresUser, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(asPostgresUser ? "runuser" : file)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (asPostgresUser)
+        {
+            foreach (var prefix in new[] { "-u", "postgres", "--", file })
+            {
+                start.ArgumentList.Add(prefix);
+            }
+        }
+
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {file}.");
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var error = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException(
+                $"{Path.GetFileName(file)} exited with {process.ExitCode}: {await error}{await output}");
+        }
+    }
+
+    private static string FindTool(string name)
+    {
+        var fromPath = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(directory => Path.Combine(directory, name))
+            .FirstOrDefault(File.Exists);
+        if (fromPath is not null)
+        {
+            return fromPath;
+        }
+
+        // Debian keeps server binaries off PATH by default.
+        var debian = Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql").Order().Select(d => Path.Combine(d, "bin", name)).LastOrDefault(File.Exists)
+            : null;
+        return debian ?? throw new InvalidOperationException(
+            $"No '{name}' found on PATH or under /usr/lib/postgresql: install the PostgreSQL server or set ConnectionStrings__Postgres.");
+    }
+
+    private static int FreeTcpPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static void TryDelete(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

@@ -1,0 +1,26 @@
+using AccreditationReporting.Completions;
+using AccreditationReporting.Ingestion;
+using Microsoft.EntityFrameworkCore;
+
+namespace AccreditationReporting.Storage;
+
+public sealed class ReportingDbContext(DbContextOptions<ReportingDbContext> options) : DbContext(options)
+{
+    public const string Schema = "accreditation";
+
+    public static DbContextOptionsBuilder UsePostgres(DbContextOptionsBuilder options, string connectionString) =>
+        options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("ef_migrations_history", Schema));
+
+    public DbSet<Learner> Learners => Set<Learner>();
+    public DbSet<Activity> Activities => Set<Activity>();
+    public DbSet<Completion> Completions => Set<Completion>();
+    public DbSet<CreditClaim> CreditClaims => Set<CreditClaim>();
+    public DbSet<ProcessedEvent> ProcessedEvents => Set<ProcessedEvent>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.HasDefaultSchema(Schema);
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(ReportingDbContext).Assembly);
+        SnakeCaseNames.Apply(modelBuilder);
+    }
+}
