@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using AccreditationReporting.Hosting;
 
 namespace AccreditationReporting.Storage;
 
@@ -45,6 +46,10 @@ public sealed class LocalPostgres : IAsyncDisposable
             await server.RunAsync("initdb", ["-D", server._dataDirectory, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"], cancellationToken);
             var settings = $"-p {server.Port} -k {directory} -c listen_addresses=127.0.0.1 -c max_connections=300"
                 + (durable ? string.Empty : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
+            var pgCtl = FindTool("pg_ctl");
+            OrphanWatchdog.RunWhenThisProcessEnds(
+                (asPostgresUser ? "runuser -u postgres -- " : string.Empty)
+                + $"'{pgCtl}' -D '{server._dataDirectory}' -m immediate stop; rm -rf '{directory}'");
             await server.RunAsync("pg_ctl", ["-D", server._dataDirectory, "-o", settings, "-l", Path.Combine(directory, "server.log"), "-w", "-t", "60", "start"], cancellationToken);
             return server;
         }
@@ -136,15 +141,17 @@ public sealed class LocalPostgres : IAsyncDisposable
 
     private static void TryDelete(string directory)
     {
-        try
+        // The server's last writes can race a first attempt.
+        for (var attempt = 0; attempt < 3 && Directory.Exists(directory); attempt++)
         {
-            Directory.Delete(directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Thread.Sleep(200);
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using AccreditationReporting.Hosting;
 using RabbitMQ.Client;
 
 namespace AccreditationReporting.Tests.Fixtures;
@@ -16,12 +17,25 @@ internal sealed class LocalRabbitMq : IAsyncDisposable
     private readonly Process _process;
     private readonly string _directory;
 
-    private LocalRabbitMq(Process process, string directory, int port)
+    private readonly string _stopCommand;
+
+    private LocalRabbitMq(Process process, string directory, int port, string nodeName)
     {
         _process = process;
         _directory = directory;
         AmqpUri = $"amqp://guest:guest@127.0.0.1:{port}/";
+        _stopCommand = StopCommand(nodeName, directory);
     }
+
+    /// <summary>
+    /// The server script hands over to the rabbitmq user through su, so the node is not in this
+    /// process's tree: find its processes by the node name in their environment (sparing epmd,
+    /// which other nodes on the machine share).
+    /// </summary>
+    private static string StopCommand(string nodeName, string directory) =>
+        $"for p in $(grep -las 'RABBITMQ_NODENAME={nodeName}' /proc/[0-9]*/environ | cut -d/ -f3); do "
+        + "[ \"$(cat /proc/$p/comm 2>/dev/null)\" = epmd ] || kill -9 $p 2>/dev/null; done; "
+        + $"rm -rf '{directory}'";
 
     public string AmqpUri { get; }
 
@@ -44,6 +58,8 @@ internal sealed class LocalRabbitMq : IAsyncDisposable
             await chown.WaitForExitAsync();
         }
 
+        var nodeName = $"accreditation{port}@localhost";
+        OrphanWatchdog.RunWhenThisProcessEnds(StopCommand(nodeName, directory));
         var start = new ProcessStartInfo(ServerScript)
         {
             RedirectStandardOutput = true,
@@ -53,7 +69,7 @@ internal sealed class LocalRabbitMq : IAsyncDisposable
             {
                 ["RABBITMQ_MNESIA_BASE"] = Path.Combine(directory, "mnesia"),
                 ["RABBITMQ_LOG_BASE"] = Path.Combine(directory, "log"),
-                ["RABBITMQ_NODENAME"] = $"accreditation{port}@localhost",
+                ["RABBITMQ_NODENAME"] = nodeName,
                 ["RABBITMQ_CONFIG_FILE"] = Path.Combine(directory, "rabbitmq"),
                 ["RABBITMQ_DIST_PORT"] = FreeTcpPort().ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["RABBITMQ_FEATURE_FLAGS_FILE"] = Path.Combine(directory, "feature_flags"),
@@ -65,7 +81,7 @@ internal sealed class LocalRabbitMq : IAsyncDisposable
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var node = new LocalRabbitMq(process, directory, port);
+        var node = new LocalRabbitMq(process, directory, port, nodeName);
         try
         {
             await node.WaitUntilAcceptingAsync(TimeSpan.FromSeconds(90));
@@ -103,26 +119,9 @@ internal sealed class LocalRabbitMq : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(15));
-            }
-        }
-        catch (Exception e) when (e is InvalidOperationException or TimeoutException)
-        {
-        }
-
+        using var stop = Process.Start("/bin/sh", ["-c", _stopCommand]);
+        await stop.WaitForExitAsync();
         _process.Dispose();
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
     }
 
     private static int FreeTcpPort()

@@ -1,0 +1,50 @@
+using System.Diagnostics;
+
+namespace AccreditationReporting.Tests.Hosting;
+
+/// <summary>
+/// The README's run command: the service as its own process, with no PostgreSQL or RabbitMQ
+/// configured, publishes the samples and reads them back over gRPC.
+/// </summary>
+public sealed class EmbeddedDefaultsTests
+{
+    [Fact]
+    public async Task DemoOnEmbeddedDefaultsStoresTheSamplesAndReadsThemBackOverGrpc()
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "AccreditationReporting.dll"), "demo", "--Demo:ExitWhenDone=true", "--urls", "http://127.0.0.1:0" },
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment =
+            {
+                ["ConnectionStrings__Postgres"] = string.Empty,
+                ["ConnectionStrings__RabbitMq"] = string.Empty,
+                ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            },
+        };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        var printed = await output;
+        Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}: {printed}{await errors}");
+        Assert.Contains("demo: published 3 CourseCompleted events", printed, StringComparison.Ordinal);
+        Assert.Contains("demo: GetLearnerRecord(demo-learner-1) -> 2 completion(s)", printed, StringComparison.Ordinal);
+        Assert.Contains("demo: GetLearnerRecord(demo-learner-2) -> 1 completion(s)", printed, StringComparison.Ordinal);
+        Assert.Contains("demo-ecg-course on", printed, StringComparison.Ordinal);
+    }
+}
