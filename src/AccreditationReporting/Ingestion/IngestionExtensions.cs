@@ -40,7 +40,7 @@ public static class IngestionExtensions
             {
                 bus.UsingRabbitMq((context, cfg) =>
                 {
-                    cfg.Host(new Uri(rabbitMq));
+                    AmqpAddress.ConfigureHost(cfg, rabbitMq);
                     cfg.Message<CourseCompleted>(m => m.SetEntityName(endpointName));
                     cfg.ConfigureEndpoints(context);
                 });
