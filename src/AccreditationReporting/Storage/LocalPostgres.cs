@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using AccreditationReporting.Hosting;
 
 namespace AccreditationReporting.Storage;
@@ -35,7 +33,7 @@ public sealed class LocalPostgres : IAsyncDisposable
     {
         var directory = Directory.CreateTempSubdirectory("accreditation-pg-").FullName;
         var asPostgresUser = Environment.IsPrivilegedProcess;
-        var server = new LocalPostgres(directory, FreeTcpPort(), asPostgresUser);
+        var server = new LocalPostgres(directory, LoopbackPort.Free(), asPostgresUser);
         try
         {
             if (asPostgresUser)
@@ -132,12 +130,6 @@ public sealed class LocalPostgres : IAsyncDisposable
             $"No '{name}' found on PATH or under /usr/lib/postgresql: install the PostgreSQL server or set ConnectionStrings__Postgres.");
     }
 
-    private static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static void TryDelete(string directory)
     {

@@ -59,13 +59,26 @@ public sealed class GetLearnerRecordTests(InMemoryServiceFixture fixture) : ICla
     public async Task EventPublishedOnTheEmbeddedBusIsReadableOverGrpc()
     {
         var (eventId, learnerId, json) = SampleEvents.Fresh();
-        var message = System.Text.Json.JsonSerializer.Deserialize<CourseCompleted>(json.ToJson(), new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web))!;
+        var message = json.ToMessage();
 
         await fixture.Service.Services.GetRequiredService<IBus>().Publish(message);
         await fixture.Service.Consumed.WaitForAsync(eventId, 1);
 
         var record = await fixture.Service.CompletionClient().GetLearnerRecordAsync(new GetLearnerRecordRequest { LearnerId = learnerId });
         Assert.Equal(eventId.ToString(), Assert.Single(record.Completions).EventId);
+    }
+
+    [Fact]
+    public async Task ReflectionListsTheCompletionServiceInDevelopment()
+    {
+        var reflection = new Grpc.Reflection.V1Alpha.ServerReflection.ServerReflectionClient(fixture.Service.CreateChannel());
+        using var call = reflection.ServerReflectionInfo();
+
+        await call.RequestStream.WriteAsync(new Grpc.Reflection.V1Alpha.ServerReflectionRequest { ListServices = string.Empty });
+        await call.RequestStream.CompleteAsync();
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+
+        Assert.Contains(call.ResponseStream.Current.ListServicesResponse.Service, s => s.Name == "accreditation.v1.CompletionService");
     }
 
     [Fact]

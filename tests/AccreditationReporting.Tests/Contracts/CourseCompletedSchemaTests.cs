@@ -38,7 +38,7 @@ public sealed class CourseCompletedSchemaTests
     [Fact]
     public void ReadmeExampleIsAcceptedByTheService()
     {
-        var message = JsonSerializer.Deserialize<CourseCompleted>(SampleEvents.Example().ToJsonString(), new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+        var message = SampleEvents.Example().ToMessage();
 
         var accepted = CompletionCheck.Accept(message, DateTimeOffset.UnixEpoch);
 
@@ -72,7 +72,7 @@ public sealed class CourseCompletedSchemaTests
     {
         var json = SampleEvents.Example();
         change(json);
-        var message = JsonSerializer.Deserialize<CourseCompleted>(json.ToJsonString(), new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+        var message = json.ToMessage();
 
         var rejected = Assert.Throws<CompletionRejectedException>(() => CompletionCheck.Accept(message, DateTimeOffset.UnixEpoch));
 

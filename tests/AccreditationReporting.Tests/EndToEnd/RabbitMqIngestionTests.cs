@@ -100,7 +100,7 @@ public sealed class RabbitMqIngestionTests(RabbitMqServiceFixture fixture) : ICl
     public async Task EventPublishedThroughMassTransitReachesTheSameEndpoint()
     {
         var (eventId, learnerId, json) = SampleEvents.Fresh();
-        var message = System.Text.Json.JsonSerializer.Deserialize<CourseCompleted>(json.ToJson(), new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web))!;
+        var message = json.ToMessage();
 
         await Service.Services.GetRequiredService<IBus>().Publish(message);
         await Service.Consumed.WaitForAsync(eventId, 1);

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using AccreditationReporting.Hosting;
 using RabbitMQ.Client;
 
@@ -48,7 +46,7 @@ internal sealed class LocalRabbitMq : IAsyncDisposable
         }
 
         var directory = Directory.CreateTempSubdirectory("accreditation-rabbitmq-").FullName;
-        var port = FreeTcpPort();
+        var port = LoopbackPort.Free();
         Directory.CreateDirectory(Path.Combine(directory, "mnesia"));
         Directory.CreateDirectory(Path.Combine(directory, "log"));
         await File.WriteAllTextAsync(Path.Combine(directory, "rabbitmq.conf"), $"listeners.tcp.default = 127.0.0.1:{port}\n");
@@ -71,7 +69,7 @@ internal sealed class LocalRabbitMq : IAsyncDisposable
                 ["RABBITMQ_LOG_BASE"] = Path.Combine(directory, "log"),
                 ["RABBITMQ_NODENAME"] = nodeName,
                 ["RABBITMQ_CONFIG_FILE"] = Path.Combine(directory, "rabbitmq"),
-                ["RABBITMQ_DIST_PORT"] = FreeTcpPort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["RABBITMQ_DIST_PORT"] = LoopbackPort.Free().ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["RABBITMQ_FEATURE_FLAGS_FILE"] = Path.Combine(directory, "feature_flags"),
                 ["RABBITMQ_ENABLED_PLUGINS_FILE"] = Path.Combine(directory, "enabled_plugins"),
             },
@@ -122,12 +120,5 @@ internal sealed class LocalRabbitMq : IAsyncDisposable
         using var stop = Process.Start("/bin/sh", ["-c", _stopCommand]);
         await stop.WaitForExitAsync();
         _process.Dispose();
-    }
-
-    private static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

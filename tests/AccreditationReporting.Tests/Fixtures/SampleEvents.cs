@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AccreditationReporting.Contracts;
 
 namespace AccreditationReporting.Tests.Fixtures;
 
@@ -20,6 +21,10 @@ public static class SampleEvents
         change?.Invoke(json);
         return (eventId, learnerId, json);
     }
+
+    /// <summary>The event as the service's contract reads it (camelCase JSON, as MassTransit reads it).</summary>
+    public static CourseCompleted ToMessage(this JsonObject json) =>
+        JsonSerializer.Deserialize<CourseCompleted>(json.ToJsonString(), new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
 
     public static string ToJson(this JsonObject json) => json.ToJsonString(new JsonSerializerOptions { WriteIndented = false });
 }

@@ -7,15 +7,12 @@ namespace AccreditationReporting.Tests.Ingestion;
 
 public sealed class CompletionCheckTests
 {
-    private static CourseCompleted Parse(string json) =>
-        JsonSerializer.Deserialize<CourseCompleted>(json, new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
-
     [Fact]
     public void UnknownSchemaVersionIsRejectedWithItsOwnCode()
     {
         var (_, _, json) = SampleEvents.Fresh(e => e["schemaVersion"] = 2);
 
-        var rejected = Assert.Throws<CompletionRejectedException>(() => CompletionCheck.Accept(Parse(json.ToJson()), DateTimeOffset.UnixEpoch));
+        var rejected = Assert.Throws<CompletionRejectedException>(() => CompletionCheck.Accept(json.ToMessage(), DateTimeOffset.UnixEpoch));
 
         var rejection = Assert.Single(rejected.Rejections);
         Assert.Equal((RuleCodes.UnsupportedSchemaVersion, "schemaVersion"), (rejection.Code, rejection.Field));
@@ -31,7 +28,7 @@ public sealed class CompletionCheckTests
             e["claims"]![0]!["creditType"] = "ama-pra-category-2";
         });
 
-        var rejected = Assert.Throws<CompletionRejectedException>(() => CompletionCheck.Accept(Parse(json.ToJson()), DateTimeOffset.UnixEpoch));
+        var rejected = Assert.Throws<CompletionRejectedException>(() => CompletionCheck.Accept(json.ToMessage(), DateTimeOffset.UnixEpoch));
 
         Assert.Equal(
             ["eventId", "learner.profession", "claims[0].creditType"],
@@ -47,7 +44,7 @@ public sealed class CompletionCheckTests
             e["learner"]!["profession"] = "Jane Doe's profession";
         });
 
-        var rejected = Assert.Throws<CompletionRejectedException>(() => CompletionCheck.Accept(Parse(json.ToJson()), DateTimeOffset.UnixEpoch));
+        var rejected = Assert.Throws<CompletionRejectedException>(() => CompletionCheck.Accept(json.ToMessage(), DateTimeOffset.UnixEpoch));
 
         Assert.DoesNotContain("Jane", rejected.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("has\ncontrol", rejected.Message, StringComparison.Ordinal);
@@ -60,7 +57,7 @@ public sealed class CompletionCheckTests
         var (eventId, learnerId, json) = SampleEvents.Fresh();
         var receivedAt = new DateTimeOffset(2026, 11, 21, 8, 0, 0, TimeSpan.Zero);
 
-        var accepted = CompletionCheck.Accept(Parse(json.ToJson()), receivedAt);
+        var accepted = CompletionCheck.Accept(json.ToMessage(), receivedAt);
 
         Assert.Equal(eventId, accepted.Completion.EventId);
         Assert.Equal(learnerId, accepted.Learner.LearnerId);
