@@ -13,6 +13,7 @@ public sealed class LocalPostgres : IAsyncDisposable
     private readonly string _directory;
     private readonly string _dataDirectory;
     private readonly bool _asPostgresUser;
+    private readonly string _discardCommand;
 
     private LocalPostgres(string directory, int port, bool asPostgresUser)
     {
@@ -20,6 +21,11 @@ public sealed class LocalPostgres : IAsyncDisposable
         _dataDirectory = Path.Combine(directory, "data");
         _asPostgresUser = asPostgresUser;
         Port = port;
+
+        // One way to stop and delete the server, whether this process disposes it or a watchdog
+        // does after this process is gone.
+        _discardCommand = (asPostgresUser ? "runuser -u postgres -- " : string.Empty)
+            + $"'{FindTool("pg_ctl")}' -D '{_dataDirectory}' -m immediate -w stop >/dev/null 2>&1; rm -rf '{directory}'";
     }
 
     public int Port { get; }
@@ -44,30 +50,21 @@ public sealed class LocalPostgres : IAsyncDisposable
             await server.RunAsync("initdb", ["-D", server._dataDirectory, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"], cancellationToken);
             var settings = $"-p {server.Port} -k {directory} -c listen_addresses=127.0.0.1 -c max_connections=300"
                 + (durable ? string.Empty : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
-            var pgCtl = FindTool("pg_ctl");
-            OrphanWatchdog.RunWhenThisProcessEnds(
-                (asPostgresUser ? "runuser -u postgres -- " : string.Empty)
-                + $"'{pgCtl}' -D '{server._dataDirectory}' -m immediate stop; rm -rf '{directory}'");
+            OrphanWatchdog.RunWhenThisProcessEnds(server._discardCommand);
             await server.RunAsync("pg_ctl", ["-D", server._dataDirectory, "-o", settings, "-l", Path.Combine(directory, "server.log"), "-w", "-t", "60", "start"], cancellationToken);
             return server;
         }
         catch
         {
-            TryDelete(directory);
+            await server.DisposeAsync();
             throw;
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        try
-        {
-            await RunAsync("pg_ctl", ["-D", _dataDirectory, "-m", "immediate", "-w", "stop"], CancellationToken.None);
-        }
-        finally
-        {
-            TryDelete(_directory);
-        }
+        using var discard = Process.Start("/bin/sh", ["-c", _discardCommand]);
+        await discard.WaitForExitAsync();
     }
 
     /// <summary>Stops the server without deleting its data, as a crash or an outage would.</summary>
@@ -128,22 +125,5 @@ public sealed class LocalPostgres : IAsyncDisposable
             : null;
         return debian ?? throw new InvalidOperationException(
             $"No '{name}' found on PATH or under /usr/lib/postgresql: install the PostgreSQL server or set ConnectionStrings__Postgres.");
-    }
-
-
-    private static void TryDelete(string directory)
-    {
-        // The server's last writes can race a first attempt.
-        for (var attempt = 0; attempt < 3 && Directory.Exists(directory); attempt++)
-        {
-            try
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                Thread.Sleep(200);
-            }
-        }
     }
 }
