@@ -66,6 +66,12 @@ public sealed record ActivityDetails
     public string? Format { get; init; }
     public DateOnly? StartDate { get; init; }
     public DateOnly? EndDate { get; init; }
+
+    /// <summary>
+    /// Live events only, optional: how many half-day sessions the event has. EACCME caps ECMEC at 3
+    /// per half day; without this the cap is 6 per calendar day of the event.
+    /// </summary>
+    public int? HalfDays { get; init; }
     public string? AccmeActivityId { get; init; }
     public string? EaccmeEventCode { get; init; }
     public DesignatedCredits? DesignatedCredits { get; init; }

@@ -11,6 +11,7 @@ public static class ApiExtensions
     public static WebApplication MapReportingApi(this WebApplication app)
     {
         app.MapGrpcService<CompletionApi>();
+        app.MapGrpcService<IngestionApi>();
         return app;
     }
 }

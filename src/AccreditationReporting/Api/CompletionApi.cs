@@ -24,10 +24,11 @@ public sealed class CompletionApi(ReportingDbContext db) : CompletionService.Com
         var completions = await db.Completions.AsNoTracking()
             .Where(c => c.LearnerKey == learner.Id)
             .Include(c => c.Activity)
-            .Include(c => c.Claims)
+            .Include(c => c.Awards)
             .OrderByDescending(c => c.CompletedOn).ThenByDescending(c => c.OccurredAt)
             .AsSplitQuery()
             .ToListAsync(context.CancellationToken);
+        var eventIds = completions.ToDictionary(c => c.Id, c => c.EventId);
 
         return new LearnerRecord
         {
@@ -36,11 +37,11 @@ public sealed class CompletionApi(ReportingDbContext db) : CompletionService.Com
             LastName = learner.LastName,
             Profession = learner.Profession == Profession.Physician ? V1.Profession.Physician : V1.Profession.Other,
             Country = learner.Country,
-            Completions = { completions.Select(ToRecord) },
+            Completions = { completions.Select(c => ToRecord(c, eventIds)) },
         };
     }
 
-    private static CompletionRecord ToRecord(Completion completion)
+    private static CompletionRecord ToRecord(Completion completion, Dictionary<long, Guid> eventIds)
     {
         var record = new CompletionRecord
         {
@@ -52,24 +53,33 @@ public sealed class CompletionApi(ReportingDbContext db) : CompletionService.Com
             EvaluationCompleted = completion.EvaluationCompleted,
             PolicyVersion = completion.PolicyVersion,
             OccurredAt = Timestamp.FromDateTimeOffset(completion.OccurredAt),
-            Claims =
+            Current = completion.SupersededBy is null,
+            Awards =
             {
-                completion.Claims.OrderBy(c => c.Id).Select(c => new V1.CreditClaim
+                completion.Awards.OrderBy(a => a.Id).Select(a => new V1.CreditAward
                 {
-                    CreditType = c.CreditType switch
+                    CreditType = a.CreditType switch
                     {
-                        Completions.CreditType.AmaPraCategory1 => V1.CreditType.AmaPraCategory1,
-                        Completions.CreditType.Ecmec => V1.CreditType.Ecmec,
-                        Completions.CreditType.Moc => V1.CreditType.Moc,
-                        Completions.CreditType.Participation => V1.CreditType.Participation,
+                        Credits.CreditType.AmaPraCategory1 => V1.CreditType.AmaPraCategory1,
+                        Credits.CreditType.Ecmec => V1.CreditType.Ecmec,
+                        Credits.CreditType.Moc => V1.CreditType.Moc,
+                        Credits.CreditType.Participation => V1.CreditType.Participation,
                         _ => V1.CreditType.Unspecified,
                     },
-                    Amount = (double)c.Amount,
-                    Board = c.Board ?? string.Empty,
-                    MocCreditType = c.MocCreditType ?? string.Empty,
+                    Board = a.Board ?? string.Empty,
+                    MocCreditType = a.MocCreditType ?? string.Empty,
+                    Claimed = (double)a.Claimed,
+                    Awarded = (double)a.Awarded,
+                    NotAwardedReason = a.NotAwardedReason ?? string.Empty,
                 }),
             },
         };
+        if (completion.SupersededBy is { } next)
+        {
+            record.SupersededByEventId = eventIds[next].ToString();
+            record.SupersededAt = Timestamp.FromDateTimeOffset(completion.SupersededAt!.Value);
+        }
+
         if (completion.AssessmentScore is { } score)
         {
             record.AssessmentScore = (double)score;

@@ -11,6 +11,7 @@ public sealed class Activity
     public required string Format { get; init; }
     public DateOnly StartDate { get; init; }
     public DateOnly EndDate { get; init; }
+    public int? HalfDays { get; init; }
     public string? AccmeActivityId { get; init; }
     public string? EaccmeEventCode { get; init; }
     public decimal? AmaPraCategory1Credits { get; init; }

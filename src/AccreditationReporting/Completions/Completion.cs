@@ -1,3 +1,5 @@
+using AccreditationReporting.Credits;
+
 namespace AccreditationReporting.Completions;
 
 /// <summary>One CourseCompleted event as stored: who finished what, how they did, what they claimed.</summary>
@@ -22,5 +24,13 @@ public sealed class Completion
     public bool EvaluationCompleted { get; init; }
     public bool BoardReportingConsent { get; init; }
     public bool StateBoardReportingConsent { get; init; }
-    public List<CreditClaim> Claims { get; init; } = [];
+    public List<CreditAward> Awards { get; init; } = [];
+
+    /// <summary>
+    /// The next completion of the same activity by the same learner, in event time (a re-take, a
+    /// corrected claim). Null for the current one; superseded completions stay as history, so an
+    /// export can tell what it sent from what is true now.
+    /// </summary>
+    public long? SupersededBy { get; set; }
+    public DateTimeOffset? SupersededAt { get; set; }
 }

@@ -38,8 +38,9 @@ internal sealed class DemoRun(
             foreach (var completion in record.Completions)
             {
                 var score = completion.HasAssessmentScore ? completion.AssessmentScore.ToString(System.Globalization.CultureInfo.InvariantCulture) : "none";
-                var claims = string.Join(", ", completion.Claims.Select(c => $"{c.CreditType} {c.Amount}"));
-                Console.WriteLine($"demo:   {completion.ActivityId} on {completion.CompletedOn.Year:D4}-{completion.CompletedOn.Month:D2}-{completion.CompletedOn.Day:D2}, score {score}, claims [{claims}], policy {completion.PolicyVersion}");
+                var awards = string.Join(", ", completion.Awards.Select(a =>
+                    a.NotAwardedReason.Length == 0 ? $"{a.CreditType} {a.Awarded} of {a.Claimed}" : $"{a.CreditType} 0 of {a.Claimed} ({a.NotAwardedReason})"));
+                Console.WriteLine($"demo:   {completion.ActivityId} on {completion.CompletedOn.Year:D4}-{completion.CompletedOn.Month:D2}-{completion.CompletedOn.Day:D2}, score {score}, awards [{awards}], policy {completion.PolicyVersion}{(completion.Current ? "" : ", superseded")}");
             }
         }
 

@@ -1,87 +1,82 @@
+using AccreditationReporting.Completions;
 using AccreditationReporting.Storage;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace AccreditationReporting.Ingestion;
 
-public enum StoreOutcome
-{
-    Stored,
-    Duplicate,
-}
+public sealed record StoreOutcome(int Stored, int Duplicates, int Rejected);
 
 /// <summary>
-/// Stores an accepted completion exactly once: the inbox row and the records it implies commit in
-/// one transaction, so a redelivery either finds the inbox row (and does nothing) or finds nothing
-/// stored at all (and stores everything).
+/// Stores a batch of checked events exactly once, in one transaction and two round trips: the inbox
+/// insert says which events are new, then one set-based statement per table stores them. A
+/// redelivered batch finds its events in the inbox and stores nothing twice.
 /// </summary>
 public sealed class CompletionStore(ReportingDbContext db, TimeProvider time)
 {
-    public async Task<StoreOutcome> StoreAsync(AcceptedCompletion accepted, CancellationToken cancellationToken)
+    public async Task<StoreOutcome> StoreAsync(
+        IReadOnlyList<AcceptedCompletion> accepted, IReadOnlyList<RejectedEvent> rejected, CancellationToken cancellationToken)
     {
+        var now = time.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var (learner, activity, completion) = accepted;
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        var npgsqlTransaction = (NpgsqlTransaction)transaction.GetDbTransaction();
 
-        // A concurrent copy of the same event blocks here on the primary key until the first
-        // commits, then inserts nothing.
-        var firstTime = await db.Database.ExecuteSqlAsync(
-            $"""
-            INSERT INTO accreditation.processed_events (event_id, consumed_at)
-            VALUES ({completion.EventId}, {time.GetUtcNow()})
-            ON CONFLICT (event_id) DO NOTHING
-            """,
-            cancellationToken);
-        if (firstTime == 0)
+        // The same event twice in one batch is a duplicate too; the first copy wins.
+        var unique = accepted.DistinctBy(a => a.Completion.EventId).OrderBy(a => a.Completion.EventId).ToList();
+        var fresh = await ClaimInboxAsync(connection, npgsqlTransaction, unique, now, cancellationToken);
+        var toStore = unique.Where(a => fresh.Contains(a.Completion.EventId)).ToList();
+
+        await using var batch = new NpgsqlBatch(connection, npgsqlTransaction);
+        if (toStore.Count > 0)
         {
-            return StoreOutcome.Duplicate;
+            CompletionRows.AddStatements(batch, toStore, now);
         }
 
-        // Events arrive in any order: a profile only moves forward in event time.
-        await db.Database.ExecuteSqlAsync(
-            $"""
-            INSERT INTO accreditation.learners AS l (learner_id, first_name, last_name, email, birth_month, birth_day,
-                birth_year, profession, country, npi, license_state, license_id, boards, profile_as_of)
-            VALUES ({learner.LearnerId}, {learner.FirstName}, {learner.LastName}, {learner.Email}, {learner.BirthMonth},
-                {learner.BirthDay}, {learner.BirthYear}, {learner.Profession.ToString()}, {learner.Country}, {learner.Npi},
-                {learner.LicenseState}, {learner.LicenseId}, {Jsonb(StoredJson.Serialize(learner.Boards))}, {learner.ProfileAsOf})
-            ON CONFLICT (learner_id) DO UPDATE SET
-                first_name = excluded.first_name, last_name = excluded.last_name, email = excluded.email,
-                birth_month = excluded.birth_month, birth_day = excluded.birth_day, birth_year = excluded.birth_year,
-                profession = excluded.profession, country = excluded.country, npi = excluded.npi,
-                license_state = excluded.license_state, license_id = excluded.license_id, boards = excluded.boards,
-                profile_as_of = excluded.profile_as_of
-            WHERE l.profile_as_of <= excluded.profile_as_of
-            """,
-            cancellationToken);
+        if (rejected.Count > 0)
+        {
+            RejectionRows.AddInsert(batch, rejected);
+        }
 
-        await db.Database.ExecuteSqlAsync(
-            $"""
-            INSERT INTO accreditation.activities AS a (activity_id, title, format, start_date, end_date, accme_activity_id,
-                eaccme_event_code, ama_pra_category1_credits, ecmec_credits, moc_designations, passing_score,
-                joint_provider, details_as_of)
-            VALUES ({activity.ActivityId}, {activity.Title}, {activity.Format}, {activity.StartDate}, {activity.EndDate},
-                {activity.AccmeActivityId}, {activity.EaccmeEventCode}, {activity.AmaPraCategory1Credits},
-                {activity.EcmecCredits}, {Jsonb(StoredJson.Serialize(activity.MocDesignations))}, {activity.PassingScore},
-                {activity.JointProvider}, {activity.DetailsAsOf})
-            ON CONFLICT (activity_id) DO UPDATE SET
-                title = excluded.title, format = excluded.format, start_date = excluded.start_date,
-                end_date = excluded.end_date, accme_activity_id = excluded.accme_activity_id,
-                eaccme_event_code = excluded.eaccme_event_code,
-                ama_pra_category1_credits = excluded.ama_pra_category1_credits, ecmec_credits = excluded.ecmec_credits,
-                moc_designations = excluded.moc_designations, passing_score = excluded.passing_score,
-                joint_provider = excluded.joint_provider, details_as_of = excluded.details_as_of
-            WHERE a.details_as_of <= excluded.details_as_of
-            """,
-            cancellationToken);
+        if (batch.BatchCommands.Count > 0)
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
 
-        completion.LearnerKey = await db.Learners.Where(l => l.LearnerId == learner.LearnerId).Select(l => l.Id).SingleAsync(cancellationToken);
-        completion.ActivityKey = await db.Activities.Where(a => a.ActivityId == activity.ActivityId).Select(a => a.Id).SingleAsync(cancellationToken);
-        db.Completions.Add(completion);
-        await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return StoreOutcome.Stored;
+        return new StoreOutcome(toStore.Count, accepted.Count - toStore.Count, rejected.Count);
     }
 
-    private static NpgsqlParameter Jsonb(string json) => new() { Value = json, NpgsqlDbType = NpgsqlDbType.Jsonb };
+    private static async Task<HashSet<Guid>> ClaimInboxAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, List<AcceptedCompletion> events, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        var fresh = new HashSet<Guid>();
+        if (events.Count == 0)
+        {
+            return fresh;
+        }
+
+        // Sorted IDs take the primary-key locks in one order, so two batches sharing events cannot deadlock.
+        await using var command = new NpgsqlCommand(
+            """
+            INSERT INTO accreditation.processed_events (event_id, consumed_at)
+            SELECT id, $2 FROM unnest($1::uuid[]) AS t(id)
+            ON CONFLICT (event_id) DO NOTHING
+            RETURNING event_id
+            """,
+            connection,
+            transaction);
+        command.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => e.Completion.EventId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = now });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            fresh.Add(reader.GetGuid(0));
+        }
+
+        return fresh;
+    }
 }

@@ -1,17 +1,91 @@
 using AccreditationReporting.Contracts;
+using AccreditationReporting.Privacy;
 using MassTransit;
+using Microsoft.Extensions.Options;
 
 namespace AccreditationReporting.Ingestion;
 
-public sealed class CourseCompletedConsumer(CompletionStore store, TimeProvider time, ILogger<CourseCompletedConsumer> logger)
-    : IConsumer<CourseCompleted>
+/// <summary>
+/// Checks and stores CourseCompleted events a batch at a time: one transaction per batch is what
+/// lets ingestion keep up with the broker. A rejected event is recorded, not thrown, so it is
+/// never retried and never holds up the events around it.
+/// </summary>
+public sealed class CourseCompletedConsumer(
+    CompletionStore store,
+    TimeProvider time,
+    IOptionsMonitor<EnabledPolicies> policies,
+    IOptions<IngestionOptions> options,
+    ILogger<CourseCompletedConsumer> logger) : IConsumer<Batch<CourseCompleted>>
 {
-    public async Task Consume(ConsumeContext<CourseCompleted> context)
+    public async Task Consume(ConsumeContext<Batch<CourseCompleted>> context)
     {
-        var accepted = CompletionCheck.Accept(context.Message, time.GetUtcNow());
-        var outcome = await store.StoreAsync(accepted, context.CancellationToken);
+        var receivedAt = time.GetUtcNow();
+        var enabled = policies.CurrentValue.Versions;
+        var accepted = new List<(ConsumeContext<CourseCompleted> Context, AcceptedCompletion Completion)>(context.Message.Length);
+        var rejected = new List<RejectedEvent>();
+        foreach (var item in context.Message)
+        {
+            var result = CompletionCheck.Check(item.Message, receivedAt, enabled);
+            if (result.Accepted is { } completion)
+            {
+                accepted.Add((item, completion));
+            }
+            else
+            {
+                rejected.Add(Received(item, receivedAt).Reject(item.Message.EventId, result.Rejections, options.Value.RejectedPayloadRetention));
 
-        // IDs only: the event's learner fields are personal data.
-        logger.LogInformation("Completion event {EventId}: {Outcome}", accepted.Completion.EventId, outcome);
+                // Codes and field paths only: the values are personal data.
+                logger.LogInformation("Rejected event {EventId}: {Rules}", item.Message.EventId,
+                    string.Join(", ", result.Rejections.Select(r => $"{r.Code} at {r.Field}")));
+            }
+        }
+
+        StoreOutcome outcome;
+        try
+        {
+            outcome = await store.StoreAsync(accepted.ConvertAll(a => a.Completion), rejected, context.CancellationToken);
+        }
+        catch (Exception exception) when (!TransientDatabaseErrors.IsTransient(exception) && accepted.Count + rejected.Count > 1)
+        {
+            // One event the database refuses (a bug on our side) must not sink the batch: find it.
+            logger.LogError("Storing a batch of {Count} failed ({Error}); storing its events one at a time", context.Message.Length, exception.GetType().Name);
+            outcome = await StoreOneAtATimeAsync(accepted, rejected, receivedAt, context.CancellationToken);
+        }
+
+        logger.LogDebug("Batch of {Count}: {Stored} stored, {Duplicates} duplicates, {Rejected} rejected",
+            context.Message.Length, outcome.Stored, outcome.Duplicates, outcome.Rejected);
     }
+
+    private async Task<StoreOutcome> StoreOneAtATimeAsync(
+        List<(ConsumeContext<CourseCompleted> Context, AcceptedCompletion Completion)> accepted, List<RejectedEvent> rejected,
+        DateTimeOffset receivedAt, CancellationToken cancellationToken)
+    {
+        var total = new StoreOutcome(0, 0, 0);
+        foreach (var (item, completion) in accepted)
+        {
+            try
+            {
+                total = Add(total, await store.StoreAsync([completion], [], cancellationToken));
+            }
+            catch (Exception exception) when (!TransientDatabaseErrors.IsTransient(exception))
+            {
+                var failure = new Rejection(RuleCodes.StorageFailed, "", $"the database refused the event ({StorageError(exception)})");
+                logger.LogError("Event {EventId} could not be stored: {Error}", completion.Completion.EventId, failure.Reason);
+                total = Add(total, await store.StoreAsync(
+                    [], [Received(item, receivedAt).Reject(completion.Completion.EventId, [failure], options.Value.RejectedPayloadRetention)], cancellationToken));
+            }
+        }
+
+        return rejected.Count == 0 ? total : Add(total, await store.StoreAsync([], rejected, cancellationToken));
+    }
+
+    private static StoreOutcome Add(StoreOutcome a, StoreOutcome b) =>
+        new(a.Stored + b.Stored, a.Duplicates + b.Duplicates, a.Rejected + b.Rejected);
+
+    /// <summary>The error's kind and SQLSTATE, never its message: PostgreSQL's details quote row values.</summary>
+    private static string StorageError(Exception exception) =>
+        exception is Npgsql.PostgresException postgres ? $"SQLSTATE {postgres.SqlState}" : exception.GetType().Name;
+
+    private static ReceivedMessage Received(ConsumeContext context, DateTimeOffset receivedAt) =>
+        new(context.MessageId, context.ReceiveContext.ContentType?.MediaType, context.ReceiveContext.Body.GetBytes(), receivedAt);
 }

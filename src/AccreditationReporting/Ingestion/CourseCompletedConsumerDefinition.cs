@@ -1,15 +1,24 @@
 using MassTransit;
+using Microsoft.Extensions.Options;
 
 namespace AccreditationReporting.Ingestion;
 
 public sealed class CourseCompletedConsumerDefinition : ConsumerDefinition<CourseCompletedConsumer>
 {
-    /// <summary>The queue and exchange name; <c>Ingestion:EndpointName</c> overrides it.</summary>
-    public const string DefaultEndpointName = "course-completed";
+    private readonly IngestionOptions _options;
 
-    public CourseCompletedConsumerDefinition()
+    public CourseCompletedConsumerDefinition(IOptions<IngestionOptions> options)
     {
-        ConcurrentMessageLimit = 8;
+        _options = options.Value;
+
+        // Batches only fill if the endpoint hands over enough messages at once.
+        var inFlight = _options.BatchSize * _options.ConcurrentBatches;
+        Endpoint(endpoint =>
+        {
+            endpoint.Name = _options.EndpointName;
+            endpoint.PrefetchCount = inFlight;
+            endpoint.ConcurrentMessageLimit = inFlight;
+        });
     }
 
     protected override void ConfigureConsumer(
@@ -22,11 +31,21 @@ public sealed class CourseCompletedConsumerDefinition : ConsumerDefinition<Cours
         endpoint.ConfigureConsumeTopology = false;
         endpoint.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType, isDefault: true);
 
-        // Only the database's transient faults are worth retrying; a rejected event would fail again.
+        var unreadable = new UnreadableMessages(context.GetRequiredService<IServiceScopeFactory>());
+        endpoint.ConfigureError(error => error.UseFilter(unreadable));
+        endpoint.ConfigureDeadLetter(deadLetter => deadLetter.UseFilter(unreadable));
+
+        // Only the database's transient faults are worth retrying (a rejected event would fail
+        // again); long enough to ride out a database restart or fail-over.
         endpoint.UseMessageRetry(retry =>
         {
             retry.Handle<Exception>(TransientDatabaseErrors.IsTransient);
-            retry.Exponential(8, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(200));
+            retry.Exponential(20, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(500));
         });
+
+        consumer.Options<BatchOptions>(batch => batch
+            .SetMessageLimit(_options.BatchSize)
+            .SetTimeLimit(_options.BatchTimeLimit)
+            .SetConcurrencyLimit(_options.ConcurrentBatches));
     }
 }

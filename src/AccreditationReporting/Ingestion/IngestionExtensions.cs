@@ -1,4 +1,5 @@
 using AccreditationReporting.Contracts;
+using AccreditationReporting.Privacy;
 using MassTransit;
 
 namespace AccreditationReporting.Ingestion;
@@ -11,10 +12,17 @@ public static class IngestionExtensions
     /// </summary>
     public static IHostApplicationBuilder AddIngestion(this IHostApplicationBuilder builder)
     {
-        var endpointName = builder.Configuration["Ingestion:EndpointName"] ?? CourseCompletedConsumerDefinition.DefaultEndpointName;
+        var endpointName = builder.Configuration.GetSection(IngestionOptions.Section).Get<IngestionOptions>()?.EndpointName
+            ?? new IngestionOptions().EndpointName;
         var rabbitMq = builder.Configuration.GetConnectionString("RabbitMq");
 
+        builder.Services.AddOptions<IngestionOptions>().BindConfiguration(IngestionOptions.Section);
+        builder.Services.AddOptions<EnabledPolicies>().BindConfiguration(EnabledPolicies.Section)
+            .Validate(p => !p.Problems().Any(), "Policies:Enabled names a policy version the service does not ship")
+            .ValidateOnStart();
         builder.Services.AddScoped<CompletionStore>();
+        builder.Services.AddScoped<RejectedEventReplay>();
+        builder.Services.AddHostedService<RejectedPayloadRetention>();
 
         // Not "started" until the endpoint and its exchange exist, so publishers never race the topology.
         builder.Services.AddOptions<MassTransitHostOptions>().Configure(host =>
@@ -25,8 +33,7 @@ public static class IngestionExtensions
         });
         builder.Services.AddMassTransit(bus =>
         {
-            bus.AddConsumer<CourseCompletedConsumer, CourseCompletedConsumerDefinition>()
-                .Endpoint(endpoint => endpoint.Name = endpointName);
+            bus.AddConsumer<CourseCompletedConsumer, CourseCompletedConsumerDefinition>();
 
             if (string.IsNullOrWhiteSpace(rabbitMq))
             {

@@ -8,11 +8,3 @@ public sealed record Rejection(string Code, string Field, string Reason)
 {
     public override string ToString() => $"{Code} at {Field}: {Reason}";
 }
-
-/// <summary>Thrown for an event that breaks a rule; not retried, since retrying cannot fix it.</summary>
-public sealed class CompletionRejectedException(Guid? eventId, IReadOnlyList<Rejection> rejections)
-    : Exception($"Event {eventId?.ToString() ?? "(no eventId)"} rejected: {string.Join("; ", rejections)}")
-{
-    public Guid? EventId { get; } = eventId;
-    public IReadOnlyList<Rejection> Rejections { get; } = rejections;
-}

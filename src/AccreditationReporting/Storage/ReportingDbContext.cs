@@ -1,4 +1,5 @@
 using AccreditationReporting.Completions;
+using AccreditationReporting.Credits;
 using AccreditationReporting.Ingestion;
 using Microsoft.EntityFrameworkCore;
 
@@ -14,7 +15,8 @@ public sealed class ReportingDbContext(DbContextOptions<ReportingDbContext> opti
     public DbSet<Learner> Learners => Set<Learner>();
     public DbSet<Activity> Activities => Set<Activity>();
     public DbSet<Completion> Completions => Set<Completion>();
-    public DbSet<CreditClaim> CreditClaims => Set<CreditClaim>();
+    public DbSet<CreditAward> CreditAwards => Set<CreditAward>();
+    public DbSet<RejectedEvent> RejectedEvents => Set<RejectedEvent>();
     public DbSet<ProcessedEvent> ProcessedEvents => Set<ProcessedEvent>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using AccreditationReporting.Contracts;
 using AccreditationReporting.Ingestion;
+using AccreditationReporting.Privacy;
 using AccreditationReporting.Tests.Fixtures;
 using NJsonSchema;
 
@@ -40,11 +41,14 @@ public sealed class CourseCompletedSchemaTests
     {
         var message = SampleEvents.Example().ToMessage();
 
-        var accepted = CompletionCheck.Accept(message, DateTimeOffset.UnixEpoch);
+        var accepted = CompletionCheck.Check(message, ReceivedAt, PolicyVersions.Shipped.ToHashSet()).Accepted;
 
+        Assert.NotNull(accepted);
         Assert.Equal("lms-user-48151", accepted.Learner.LearnerId);
-        Assert.Equal(2, accepted.Completion.Claims.Count);
+        Assert.Equal(2, accepted.Completion.Awards.Count);
     }
+
+    private static readonly DateTimeOffset ReceivedAt = new(2026, 11, 21, 8, 0, 0, TimeSpan.Zero);
 
     public static TheoryData<string> FieldsTheSchemaRequiresOfTheLearner() => RequiredOf("#/$defs/learner");
 
@@ -59,12 +63,6 @@ public sealed class CourseCompletedSchemaTests
     [MemberData(nameof(FieldsTheSchemaRequiresOfTheActivity))]
     public void ServiceRejectsAnEventMissingAnActivityFieldTheSchemaRequires(string field)
     {
-        // Designated credits may be absent for now: awarding credit against them is the next issue's rule set.
-        if (field == "designatedCredits")
-        {
-            return;
-        }
-
         AssertRejectedNaming($"activity.{field}", json => json["activity"]!.AsObject().Remove(field));
     }
 
@@ -74,9 +72,9 @@ public sealed class CourseCompletedSchemaTests
         change(json);
         var message = json.ToMessage();
 
-        var rejected = Assert.Throws<CompletionRejectedException>(() => CompletionCheck.Accept(message, DateTimeOffset.UnixEpoch));
+        var result = CompletionCheck.Check(message, ReceivedAt, PolicyVersions.Shipped.ToHashSet());
 
-        Assert.Contains(rejected.Rejections, r => r.Field == field && r.Code == RuleCodes.Required);
+        Assert.Contains(result.Rejections, r => r.Field == field && r.Code == RuleCodes.Required);
     }
 
     private static TheoryData<string> RequiredOf(string pointer)

@@ -1,10 +1,8 @@
 using AccreditationReporting.Api.V1;
-using AccreditationReporting.Contracts;
+using AccreditationReporting.Ingestion;
 using AccreditationReporting.Tests.Fixtures;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
-using RabbitMQ.Client;
 
 namespace AccreditationReporting.Tests.EndToEnd;
 
@@ -20,31 +18,12 @@ public sealed class RabbitMqServiceFixture : IAsyncLifetime
         Publisher = await RawPublisher.ConnectAsync(Service.RabbitMqUri!);
     }
 
-    private readonly List<DeadLetter> _deadLetters = [];
-
-    /// <summary>Everything dead-lettered so far on this service's error queue, with the fault reason.</summary>
-    public async Task<IReadOnlyList<DeadLetter>> DrainErrorQueueAsync()
-    {
-        while (await Publisher.Channel.BasicGetAsync($"{Service.EndpointName}_error", autoAck: true) is { } message)
-        {
-            var headers = message.BasicProperties.Headers ?? new Dictionary<string, object?>();
-            var reason = headers.TryGetValue("MT-Fault-Message", out var value) && value is byte[] bytes
-                ? System.Text.Encoding.UTF8.GetString(bytes)
-                : string.Empty;
-            _deadLetters.Add(new DeadLetter(System.Text.Encoding.UTF8.GetString(message.Body.Span), reason));
-        }
-
-        return _deadLetters;
-    }
-
     public async Task DisposeAsync()
     {
         await Publisher.DisposeAsync();
         await Service.DisposeAsync();
     }
 }
-
-public sealed record DeadLetter(string Body, string Reason);
 
 /// <summary>
 /// The whole path with every real component: RabbitMQ.Client publishes raw JSON to a real broker,
@@ -55,12 +34,12 @@ public sealed class RabbitMqIngestionTests(RabbitMqServiceFixture fixture) : ICl
     private ReportingService Service => fixture.Service;
 
     [Fact]
-    public async Task RawJsonEventFromAPlainAmqpClientIsStoredAndReadableOverGrpc()
+    public async Task RawJsonEventFromAPlainAmqpClientIsStoredWithItsAwardsAndReadableOverGrpc()
     {
         var (eventId, learnerId, json) = SampleEvents.Fresh(e => e["someFieldFromANewerPublisher"] = "ignored");
 
         await fixture.Publisher.PublishAsync(Service.EndpointName, json.ToJson());
-        await Service.Consumed.WaitForAsync(eventId, 1);
+        await Service.Database.WaitForStoredAsync(eventId);
 
         var record = await Service.CompletionClient().GetLearnerRecordAsync(new GetLearnerRecordRequest { LearnerId = learnerId });
         var completion = Assert.Single(record.Completions);
@@ -73,11 +52,12 @@ public sealed class RabbitMqIngestionTests(RabbitMqServiceFixture fixture) : ICl
         Assert.Equal(new CalendarDate { Year = 2026, Month = 11, Day = 20 }, completion.CompletedOn);
         Assert.Equal(86, completion.AssessmentScore);
         Assert.True(completion.EvaluationCompleted);
+        Assert.True(completion.Current);
         Assert.Equal("mayo-cme-2018-06-15", completion.PolicyVersion);
         Assert.Collection(
-            completion.Claims,
-            c => Assert.Equal((CreditType.AmaPraCategory1, 7.75, ""), (c.CreditType, c.Amount, c.Board)),
-            c => Assert.Equal((CreditType.Moc, 7.75, "ABIM", "Medical Knowledge"), (c.CreditType, c.Amount, c.Board, c.MocCreditType)));
+            completion.Awards,
+            a => Assert.Equal((CreditType.AmaPraCategory1, 7.75, 7.75, ""), (a.CreditType, a.Claimed, a.Awarded, a.NotAwardedReason)),
+            a => Assert.Equal((CreditType.Moc, "ABIM", "Medical Knowledge", 7.75, ""), (a.CreditType, a.Board, a.MocCreditType, a.Awarded, a.NotAwardedReason)));
     }
 
     [Fact]
@@ -92,70 +72,103 @@ public sealed class RabbitMqIngestionTests(RabbitMqServiceFixture fixture) : ICl
         Assert.Equal(0, Service.Consumed.Faults(eventId));
         var record = await Service.CompletionClient().GetLearnerRecordAsync(new GetLearnerRecordRequest { LearnerId = learnerId });
         Assert.Single(record.Completions);
-        Assert.Equal(1, await CountAsync("SELECT count(*) FROM accreditation.completions WHERE event_id = @id", eventId));
-        Assert.Equal(2, await CountAsync("SELECT count(*) FROM accreditation.credit_claims c JOIN accreditation.completions e ON e.id = c.completion_id WHERE e.event_id = @id", eventId));
+        Assert.Equal(1, await Service.Database.ScalarAsync<long>("SELECT count(*) FROM accreditation.completions WHERE event_id = @id", ("id", eventId)));
+        Assert.Equal(2, await Service.Database.ScalarAsync<long>(
+            "SELECT count(*) FROM accreditation.credit_awards a JOIN accreditation.completions c ON c.id = a.completion_id WHERE c.event_id = @id",
+            ("id", eventId)));
     }
 
     [Fact]
     public async Task EventPublishedThroughMassTransitReachesTheSameEndpoint()
     {
         var (eventId, learnerId, json) = SampleEvents.Fresh();
-        var message = json.ToMessage();
 
-        await Service.Services.GetRequiredService<IBus>().Publish(message);
-        await Service.Consumed.WaitForAsync(eventId, 1);
+        await Service.Services.GetRequiredService<IBus>().Publish(json.ToMessage());
+        await Service.Database.WaitForStoredAsync(eventId);
 
         var record = await Service.CompletionClient().GetLearnerRecordAsync(new GetLearnerRecordRequest { LearnerId = learnerId });
         Assert.Equal(eventId.ToString(), Assert.Single(record.Completions).EventId);
     }
 
     [Fact]
-    public async Task EventWithAnUnknownSchemaVersionIsDeadLetteredWithItsReason()
+    public async Task ARejectedEventIsRecordedWithItsRuleAndListedOverGrpcNotRetried()
     {
         var (eventId, learnerId, json) = SampleEvents.Fresh(e => e["schemaVersion"] = 2);
 
-        await fixture.Publisher.PublishAsync(Service.EndpointName, json.ToJson());
-        await Service.Consumed.WaitForAsync(eventId, 1);
+        var messageId = await fixture.Publisher.PublishAsync(Service.EndpointName, json.ToJson());
 
-        var reason = await FaultReasonFromErrorQueueAsync(body => body.Contains(eventId.ToString(), StringComparison.Ordinal));
-        Assert.Contains("unsupported-schema-version at schemaVersion", reason, StringComparison.Ordinal);
-        Assert.DoesNotContain("Jane", reason, StringComparison.Ordinal);
+        Assert.Equal([RuleCodes.UnsupportedSchemaVersion], await Service.Database.WaitForRejectionAsync(messageId));
+        var listed = await Service.IngestionClient().ListRejectedEventsAsync(new ListRejectedEventsRequest { EventId = eventId.ToString() });
+        var rejected = Assert.Single(listed.RejectedEvents);
+        Assert.Equal(messageId.ToString(), rejected.MessageId);
+        Assert.Equal(("unsupported-schema-version", "schemaVersion"), (rejected.Violations[0].RuleCode, rejected.Violations[0].Field));
+        Assert.Equal(AccreditationReporting.Api.V1.RejectionStatus.Open, rejected.Status);
+        Assert.True(rejected.PayloadRetained);
+        Assert.Equal(1, rejected.TimesReceived);
+        Assert.DoesNotContain("Jane", listed.ToString(), StringComparison.Ordinal);
+        Assert.Equal(0, Service.Consumed.Faults(eventId));
         var missing = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() =>
             Service.CompletionClient().GetLearnerRecordAsync(new GetLearnerRecordRequest { LearnerId = learnerId }).ResponseAsync);
         Assert.Equal(Grpc.Core.StatusCode.NotFound, missing.StatusCode);
     }
 
     [Fact]
-    public async Task AMessageThatIsNotJsonDoesNotBlockTheEventsBehindIt()
+    public async Task AMessageThatIsNotJsonIsRecordedAndDoesNotBlockTheEventsBehindIt()
     {
-        await fixture.Publisher.PublishAsync(Service.EndpointName, "this is { not json");
+        var notJson = await fixture.Publisher.PublishAsync(Service.EndpointName, "this is { not json");
         var (eventId, learnerId, json) = SampleEvents.Fresh();
         await fixture.Publisher.PublishAsync(Service.EndpointName, json.ToJson());
 
-        await Service.Consumed.WaitForAsync(eventId, 1);
+        await Service.Database.WaitForStoredAsync(eventId);
+        Assert.Equal([RuleCodes.MalformedJson], await Service.Database.WaitForRejectionAsync(notJson));
         var record = await Service.CompletionClient().GetLearnerRecordAsync(new GetLearnerRecordRequest { LearnerId = learnerId });
         Assert.Single(record.Completions);
-        var reason = await FaultReasonFromErrorQueueAsync(body => body == "this is { not json");
-        Assert.False(string.IsNullOrWhiteSpace(reason));
     }
 
-    private async Task<string> FaultReasonFromErrorQueueAsync(Func<string, bool> isTheMessage)
+    [Theory]
+    [InlineData("[1, 2, 3]", RuleCodes.NotAnEvent)]
+    [InlineData("null", RuleCodes.NotAnEvent)]
+    [InlineData("{\"eventId\": \"not-a-uuid\"}", RuleCodes.WrongType)]
+    [InlineData("{\"claims\": [{\"amount\": \"seven\"}]}", RuleCodes.WrongType)]
+    public async Task JsonThatIsNotAnEventIsRecordedWithWhatIsWrong(string body, string rule)
     {
-        DeadLetter? found = null;
-        await Eventually.TrueAsync(async () =>
+        var messageId = await fixture.Publisher.PublishAsync(Service.EndpointName, body);
+
+        Assert.Equal([rule], await Service.Database.WaitForRejectionAsync(messageId));
+    }
+
+    [Fact]
+    public async Task AWrongTypeNamesTheFieldItIsIn()
+    {
+        var (_, _, json) = SampleEvents.Fresh(e => e["claims"]![0]!["amount"] = "seven");
+
+        var messageId = await fixture.Publisher.PublishAsync(Service.EndpointName, json.ToJson());
+
+        await Service.Database.WaitForRejectionAsync(messageId);
+        var field = await Service.Database.ScalarAsync<string>("SELECT field FROM accreditation.rejected_events WHERE message_id = @id", ("id", messageId));
+        Assert.Equal("claims[0].amount", field);
+    }
+
+    [Fact]
+    public async Task ARejectedEventNeverChangesWhatWasStoredBeforeIt()
+    {
+        var (eventId, learnerId, json) = SampleEvents.Fresh();
+        await fixture.Publisher.PublishAsync(Service.EndpointName, json.ToJson());
+        await Service.Database.WaitForStoredAsync(eventId);
+
+        // A later event for the same learner with a new name, but invalid: nothing of it may be stored.
+        var (_, _, bad) = SampleEvents.Fresh(e =>
         {
-            found = (await fixture.DrainErrorQueueAsync()).FirstOrDefault(d => isTheMessage(d.Body));
-            return found is not null;
-        }, what: "the message on the error queue");
-        return found!.Reason;
-    }
+            e["learner"]!["learnerId"] = learnerId;
+            e["learner"]!["firstName"] = "Changed";
+            e["occurredAt"] = "2026-11-21T10:00:00Z";
+            e["assessment"]!["score"] = 101;
+        });
+        var messageId = await fixture.Publisher.PublishAsync(Service.EndpointName, bad.ToJson());
 
-    private async Task<long> CountAsync(string sql, Guid eventId)
-    {
-        await using var connection = new NpgsqlConnection(Service.PostgresConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        command.Parameters.AddWithValue("id", eventId);
-        return (long)(await command.ExecuteScalarAsync())!;
+        Assert.Equal([RuleCodes.OutOfRange], await Service.Database.WaitForRejectionAsync(messageId));
+        var record = await Service.CompletionClient().GetLearnerRecordAsync(new GetLearnerRecordRequest { LearnerId = learnerId });
+        Assert.Equal("Jane", record.FirstName);
+        Assert.Single(record.Completions);
     }
 }

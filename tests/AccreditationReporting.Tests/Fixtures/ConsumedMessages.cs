@@ -1,14 +1,15 @@
 using System.Collections.Concurrent;
-using AccreditationReporting.Contracts;
+using System.Text.Json;
 using MassTransit;
 
 namespace AccreditationReporting.Tests.Fixtures;
 
 /// <summary>
-/// Watches the real bus for finished CourseCompleted consumes, so a test can wait until the service
-/// has handled every copy it was sent rather than sleeping.
+/// Watches the real bus for messages it finished receiving (after their batch was stored and they
+/// were acknowledged), so a test can wait until the service handled every copy it was sent:
+/// duplicates leave no trace in the database to wait on.
 /// </summary>
-public sealed class ConsumedMessages : IConsumeObserver
+public sealed class ConsumedMessages : IReceiveObserver
 {
     private readonly ConcurrentQueue<(Guid? EventId, bool Faulted)> _finished = new();
 
@@ -16,30 +17,41 @@ public sealed class ConsumedMessages : IConsumeObserver
 
     public int Faults(Guid eventId) => _finished.Count(f => f.EventId == eventId && f.Faulted);
 
-    public async Task WaitForAsync(Guid eventId, int times, TimeSpan? timeout = null)
-    {
-        await Eventually.TrueAsync(() => Task.FromResult(Count(eventId) >= times), timeout, $"event {eventId} consumed {times} time(s)");
-    }
+    public Task WaitForAsync(Guid eventId, int times, TimeSpan? timeout = null) =>
+        Eventually.TrueAsync(() => Task.FromResult(Count(eventId) >= times), timeout, $"event {eventId} consumed {times} time(s)");
 
-    public Task PreConsume<T>(ConsumeContext<T> context) where T : class => Task.CompletedTask;
+    public Task PreReceive(ReceiveContext context) => Task.CompletedTask;
 
-    public Task PostConsume<T>(ConsumeContext<T> context) where T : class
+    public Task PostReceive(ReceiveContext context)
     {
-        Record(context.Message, faulted: false);
+        _finished.Enqueue((EventId(context), false));
         return Task.CompletedTask;
     }
 
-    public Task ConsumeFault<T>(ConsumeContext<T> context, Exception exception) where T : class
+    public Task PostConsume<T>(ConsumeContext<T> context, TimeSpan duration, string consumerType) where T : class => Task.CompletedTask;
+
+    public Task ConsumeFault<T>(ConsumeContext<T> context, TimeSpan duration, string consumerType, Exception exception) where T : class =>
+        Task.CompletedTask;
+
+    public Task ReceiveFault(ReceiveContext context, Exception exception)
     {
-        Record(context.Message, faulted: true);
+        _finished.Enqueue((EventId(context), true));
         return Task.CompletedTask;
     }
 
-    private void Record(object message, bool faulted)
+    /// <summary>The eventId of a raw JSON event or of a MassTransit envelope's message.</summary>
+    private static Guid? EventId(ReceiveContext context)
     {
-        if (message is CourseCompleted completed)
+        try
         {
-            _finished.Enqueue((completed.EventId, faulted));
+            using var document = JsonDocument.Parse(context.Body.GetBytes());
+            var root = document.RootElement;
+            var message = root.TryGetProperty("message", out var inner) ? inner : root;
+            return message.TryGetProperty("eventId", out var id) && id.TryGetGuid(out var eventId) ? eventId : null;
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 }

@@ -28,15 +28,40 @@ public sealed class RawPublisher : IAsyncDisposable
 
     public IChannel Channel => _channel;
 
-    public async Task PublishAsync(string exchange, string json, string contentType = "application/json")
+    /// <summary>Publishes one message and waits for the broker's confirm; returns its message ID.</summary>
+    public async Task<Guid> PublishAsync(string exchange, string body, string contentType = "application/json")
+    {
+        var messageId = Guid.NewGuid();
+        await PublishAsync(exchange, Encoding.UTF8.GetBytes(body), messageId, contentType);
+        return messageId;
+    }
+
+    public ValueTask PublishAsync(string exchange, ReadOnlyMemory<byte> body, Guid messageId, string contentType = "application/json")
     {
         var properties = new BasicProperties
         {
             ContentType = contentType,
             DeliveryMode = DeliveryModes.Persistent,
-            MessageId = Guid.NewGuid().ToString(),
+            MessageId = messageId.ToString(),
         };
-        await _channel.BasicPublishAsync(exchange, routingKey: string.Empty, mandatory: true, properties, Encoding.UTF8.GetBytes(json));
+        return _channel.BasicPublishAsync(exchange, routingKey: string.Empty, mandatory: true, properties, body);
+    }
+
+    /// <summary>Many messages with up to <paramref name="window"/> confirms outstanding, as a busy publisher sends them.</summary>
+    public async Task PublishManyAsync(string exchange, IEnumerable<(byte[] Body, Guid MessageId)> messages, int window = 200)
+    {
+        var pending = new List<Task>(window);
+        foreach (var (body, messageId) in messages)
+        {
+            pending.Add(PublishAsync(exchange, body, messageId).AsTask());
+            if (pending.Count == window)
+            {
+                await Task.WhenAll(pending);
+                pending.Clear();
+            }
+        }
+
+        await Task.WhenAll(pending);
     }
 
     public async ValueTask DisposeAsync()

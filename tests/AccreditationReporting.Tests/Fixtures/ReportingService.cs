@@ -26,6 +26,7 @@ public sealed class ReportingService : WebApplicationFactory<Program>
         EndpointName = endpointName;
         PostgresConnectionString = postgres;
         RabbitMqUri = rabbitMq;
+        Database = new ServiceDatabase(postgres);
     }
 
     public string EndpointName { get; }
@@ -34,28 +35,38 @@ public sealed class ReportingService : WebApplicationFactory<Program>
 
     public string? RabbitMqUri { get; }
 
-    /// <summary>Completion events the service finished consuming (successfully or not).</summary>
+    /// <summary>CourseCompleted events the service finished consuming (successfully or not).</summary>
     public ConsumedMessages Consumed => _consumed;
 
-    public static async Task<ReportingService> StartAsync(bool useRabbitMq = true)
+    /// <summary>What the service committed: tests wait on this rather than on in-process notifications.</summary>
+    public ServiceDatabase Database { get; }
+
+    /// <summary>
+    /// Starts an instance. Pass <paramref name="postgres"/> and <paramref name="endpointName"/> of an
+    /// earlier instance to restart "the same deployment" with other <paramref name="settings"/>.
+    /// </summary>
+    public static async Task<ReportingService> StartAsync(
+        bool useRabbitMq = true, IReadOnlyDictionary<string, string?>? settings = null, string? postgres = null, string? endpointName = null)
     {
-        var postgres = await TestPostgres.CreateDatabaseAsync();
+        postgres ??= await TestPostgres.CreateDatabaseAsync();
         var rabbitMq = useRabbitMq ? await TestRabbitMq.AmqpUriAsync() : null;
-        var endpointName = $"course-completed-test-{Guid.NewGuid():N}";
-        var service = new ReportingService(
-            new Dictionary<string, string?>
-            {
-                ["ConnectionStrings:Postgres"] = postgres,
-                ["ConnectionStrings:RabbitMq"] = rabbitMq ?? string.Empty,
-                ["Ingestion:EndpointName"] = endpointName,
-                ["Logging:LogLevel:Default"] = "Warning",
-            },
-            endpointName,
-            postgres,
-            rabbitMq);
+        endpointName ??= $"course-completed-test-{Guid.NewGuid():N}";
+        var all = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Postgres"] = postgres,
+            ["ConnectionStrings:RabbitMq"] = rabbitMq ?? string.Empty,
+            ["Ingestion:EndpointName"] = endpointName,
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
+        var service = new ReportingService(all, endpointName, postgres, rabbitMq);
         service.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
         await Task.Run(service.StartServer);
-        service.Services.GetRequiredService<IBus>().ConnectConsumeObserver(service._consumed);
+        service.Services.GetRequiredService<IBus>().ConnectReceiveObserver(service._consumed);
         return service;
     }
 
@@ -64,6 +75,8 @@ public sealed class ReportingService : WebApplicationFactory<Program>
     public GrpcChannel CreateChannel() => GrpcChannel.ForAddress(Address);
 
     public CompletionService.CompletionServiceClient CompletionClient() => new(CreateChannel());
+
+    public IngestionService.IngestionServiceClient IngestionClient() => new(CreateChannel());
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -15,8 +15,9 @@ internal sealed class CompletionConfiguration : IEntityTypeConfiguration<Complet
         completion.HasIndex(c => new { c.LearnerKey, c.ActivityKey });
         completion.Property(c => c.PolicyVersion).HasMaxLength(80);
         completion.Property(c => c.AssessmentScore).HasPrecision(5, 2);
+        completion.HasOne<Completion>().WithMany().HasForeignKey(c => c.SupersededBy).OnDelete(DeleteBehavior.Restrict);
         completion.HasOne(c => c.Learner).WithMany().HasForeignKey(c => c.LearnerKey).OnDelete(DeleteBehavior.Restrict);
         completion.HasOne(c => c.Activity).WithMany().HasForeignKey(c => c.ActivityKey).OnDelete(DeleteBehavior.Restrict);
-        completion.HasMany(c => c.Claims).WithOne().HasForeignKey(c => c.CompletionId).OnDelete(DeleteBehavior.Cascade);
+        completion.HasMany(c => c.Awards).WithOne().HasForeignKey(c => c.CompletionId).OnDelete(DeleteBehavior.Cascade);
     }
 }

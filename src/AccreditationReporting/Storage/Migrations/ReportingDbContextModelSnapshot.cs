@@ -72,6 +72,10 @@ namespace AccreditationReporting.Storage.Migrations
                         .HasColumnType("character varying(40)")
                         .HasColumnName("format");
 
+                    b.Property<int?>("HalfDays")
+                        .HasColumnType("integer")
+                        .HasColumnName("half_days");
+
                     b.Property<string>("JointProvider")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
@@ -163,6 +167,14 @@ namespace AccreditationReporting.Storage.Migrations
                         .HasColumnType("boolean")
                         .HasColumnName("state_board_reporting_consent");
 
+                    b.Property<DateTimeOffset?>("SupersededAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("superseded_at");
+
+                    b.Property<long?>("SupersededBy")
+                        .HasColumnType("bigint")
+                        .HasColumnName("superseded_by");
+
                     b.HasKey("Id")
                         .HasName("pk_completions");
 
@@ -173,53 +185,13 @@ namespace AccreditationReporting.Storage.Migrations
                         .IsUnique()
                         .HasDatabaseName("ix_completions_event_id");
 
+                    b.HasIndex("SupersededBy")
+                        .HasDatabaseName("ix_completions_superseded_by");
+
                     b.HasIndex("LearnerKey", "ActivityKey")
                         .HasDatabaseName("ix_completions_learner_key_activity_key");
 
                     b.ToTable("completions", "accreditation");
-                });
-
-            modelBuilder.Entity("AccreditationReporting.Completions.CreditClaim", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("id");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
-
-                    b.Property<decimal>("Amount")
-                        .HasPrecision(6, 2)
-                        .HasColumnType("numeric(6,2)")
-                        .HasColumnName("amount");
-
-                    b.Property<string>("Board")
-                        .HasMaxLength(50)
-                        .HasColumnType("character varying(50)")
-                        .HasColumnName("board");
-
-                    b.Property<long>("CompletionId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("completion_id");
-
-                    b.Property<string>("CreditType")
-                        .IsRequired()
-                        .HasMaxLength(30)
-                        .HasColumnType("character varying(30)")
-                        .HasColumnName("credit_type");
-
-                    b.Property<string>("MocCreditType")
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)")
-                        .HasColumnName("moc_credit_type");
-
-                    b.HasKey("Id")
-                        .HasName("pk_credit_claims");
-
-                    b.HasIndex("CompletionId")
-                        .HasDatabaseName("ix_credit_claims_completion_id");
-
-                    b.ToTable("credit_claims", "accreditation");
                 });
 
             modelBuilder.Entity("AccreditationReporting.Completions.Learner", b =>
@@ -313,6 +285,59 @@ namespace AccreditationReporting.Storage.Migrations
                     b.ToTable("learners", "accreditation");
                 });
 
+            modelBuilder.Entity("AccreditationReporting.Credits.CreditAward", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<decimal>("Awarded")
+                        .HasPrecision(6, 2)
+                        .HasColumnType("numeric(6,2)")
+                        .HasColumnName("awarded");
+
+                    b.Property<string>("Board")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("board");
+
+                    b.Property<decimal>("Claimed")
+                        .HasPrecision(6, 2)
+                        .HasColumnType("numeric(6,2)")
+                        .HasColumnName("claimed");
+
+                    b.Property<long>("CompletionId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("completion_id");
+
+                    b.Property<string>("CreditType")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
+                        .HasColumnName("credit_type");
+
+                    b.Property<string>("MocCreditType")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("moc_credit_type");
+
+                    b.Property<string>("NotAwardedReason")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("not_awarded_reason");
+
+                    b.HasKey("Id")
+                        .HasName("pk_credit_awards");
+
+                    b.HasIndex("CompletionId")
+                        .HasDatabaseName("ix_credit_awards_completion_id");
+
+                    b.ToTable("credit_awards", "accreditation");
+                });
+
             modelBuilder.Entity("AccreditationReporting.Ingestion.ProcessedEvent", b =>
                 {
                     b.Property<Guid>("EventId")
@@ -328,6 +353,106 @@ namespace AccreditationReporting.Storage.Migrations
                         .HasName("pk_processed_events");
 
                     b.ToTable("processed_events", "accreditation");
+                });
+
+            modelBuilder.Entity("AccreditationReporting.Ingestion.RejectedEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ContentType")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("content_type");
+
+                    b.Property<Guid?>("EventId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("Field")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("field");
+
+                    b.Property<DateTimeOffset>("LastReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_received_at");
+
+                    b.Property<Guid?>("MessageId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("message_id");
+
+                    b.Property<byte[]>("Payload")
+                        .HasColumnType("bytea")
+                        .HasColumnName("payload");
+
+                    b.Property<byte[]>("PayloadDigest")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("payload_digest");
+
+                    b.Property<DateTimeOffset?>("PayloadExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("payload_expires_at");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.Property<int>("Replays")
+                        .HasColumnType("integer")
+                        .HasColumnName("replays");
+
+                    b.Property<DateTimeOffset?>("ResolvedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("resolved_at");
+
+                    b.Property<string>("RuleCode")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("rule_code");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("status");
+
+                    b.Property<int>("TimesReceived")
+                        .HasColumnType("integer")
+                        .HasColumnName("times_received");
+
+                    b.Property<string>("Violations")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("violations");
+
+                    b.HasKey("Id")
+                        .HasName("pk_rejected_events");
+
+                    b.HasIndex("EventId")
+                        .HasDatabaseName("ix_rejected_events_event_id");
+
+                    b.HasIndex("PayloadExpiresAt")
+                        .HasDatabaseName("ix_rejected_events_payload_expires_at")
+                        .HasFilter("payload IS NOT NULL");
+
+                    b.HasIndex("PayloadDigest", "MessageId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_rejected_events_payload_digest_message_id");
+
+                    NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex("PayloadDigest", "MessageId"), false);
+
+                    b.HasIndex("Status", "Id")
+                        .HasDatabaseName("ix_rejected_events_status_id");
+
+                    b.ToTable("rejected_events", "accreditation");
                 });
 
             modelBuilder.Entity("AccreditationReporting.Completions.Completion", b =>
@@ -346,24 +471,30 @@ namespace AccreditationReporting.Storage.Migrations
                         .IsRequired()
                         .HasConstraintName("fk_completions_learners_learner_key");
 
+                    b.HasOne("AccreditationReporting.Completions.Completion", null)
+                        .WithMany()
+                        .HasForeignKey("SupersededBy")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_completions_completions_superseded_by");
+
                     b.Navigation("Activity");
 
                     b.Navigation("Learner");
                 });
 
-            modelBuilder.Entity("AccreditationReporting.Completions.CreditClaim", b =>
+            modelBuilder.Entity("AccreditationReporting.Credits.CreditAward", b =>
                 {
                     b.HasOne("AccreditationReporting.Completions.Completion", null)
-                        .WithMany("Claims")
+                        .WithMany("Awards")
                         .HasForeignKey("CompletionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
-                        .HasConstraintName("fk_credit_claims_completions_completion_id");
+                        .HasConstraintName("fk_credit_awards_completions_completion_id");
                 });
 
             modelBuilder.Entity("AccreditationReporting.Completions.Completion", b =>
                 {
-                    b.Navigation("Claims");
+                    b.Navigation("Awards");
                 });
 #pragma warning restore 612, 618
         }

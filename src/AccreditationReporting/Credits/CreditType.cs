@@ -1,0 +1,9 @@
+namespace AccreditationReporting.Credits;
+
+public enum CreditType
+{
+    AmaPraCategory1,
+    Ecmec,
+    Moc,
+    Participation,
+}

@@ -1,0 +1,195 @@
+using AccreditationReporting.Storage;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace AccreditationReporting.Ingestion;
+
+/// <summary>
+/// The set-based statements that store a batch of new events: each table gets one statement that
+/// reads column arrays with unnest, so a batch of hundreds costs a handful of statements.
+/// </summary>
+internal static class CompletionRows
+{
+    public static void AddStatements(NpgsqlBatch batch, List<AcceptedCompletion> events, DateTimeOffset now)
+    {
+        var learnerIds = events.Select(e => e.Learner.LearnerId).ToArray();
+        var activityIds = events.Select(e => e.Activity.ActivityId).ToArray();
+
+        // Supersession reads the other completions of each learner and activity: a lock per pair
+        // (taken in one order) makes concurrent batches see each other's rows instead of racing.
+        Add(batch,
+            """
+            SELECT pg_advisory_xact_lock(k)
+            FROM (SELECT DISTINCT hashtextextended(l || '/' || a, 0) AS k FROM unnest($1::text[], $2::text[]) AS t(l, a)) s
+            ORDER BY k
+            """,
+            learnerIds, activityIds);
+
+        AddLearnerUpsert(batch, events);
+        AddActivityUpsert(batch, events);
+
+        Add(batch,
+            """
+            INSERT INTO accreditation.completions (event_id, learner_key, activity_key, completed_on, occurred_at, received_at,
+                policy_version, assessment_score, evaluation_completed, board_reporting_consent, state_board_reporting_consent)
+            SELECT e.event_id, l.id, a.id, e.completed_on, e.occurred_at, e.received_at, e.policy_version, e.assessment_score,
+                e.evaluation_completed, e.board_reporting_consent, e.state_board_reporting_consent
+            FROM unnest($1::uuid[], $2::text[], $3::text[], $4::date[], $5::timestamptz[], $6::timestamptz[], $7::text[],
+                    $8::numeric[], $9::boolean[], $10::boolean[], $11::boolean[])
+                AS e(event_id, learner_id, activity_id, completed_on, occurred_at, received_at, policy_version, assessment_score,
+                    evaluation_completed, board_reporting_consent, state_board_reporting_consent)
+            JOIN accreditation.learners l ON l.learner_id = e.learner_id
+            JOIN accreditation.activities a ON a.activity_id = e.activity_id
+            """,
+            events.Select(e => e.Completion.EventId).ToArray(),
+            learnerIds,
+            activityIds,
+            events.Select(e => e.Completion.CompletedOn).ToArray(),
+            events.Select(e => e.Completion.OccurredAt.ToUniversalTime()).ToArray(),
+            events.Select(e => e.Completion.ReceivedAt.ToUniversalTime()).ToArray(),
+            events.Select(e => e.Completion.PolicyVersion).ToArray(),
+            events.Select(e => e.Completion.AssessmentScore).ToArray(),
+            events.Select(e => e.Completion.EvaluationCompleted).ToArray(),
+            events.Select(e => e.Completion.BoardReportingConsent).ToArray(),
+            events.Select(e => e.Completion.StateBoardReportingConsent).ToArray());
+
+        var awards = events.SelectMany(e => e.Completion.Awards.Select(a => (e.Completion.EventId, Award: a))).ToList();
+        if (awards.Count > 0)
+        {
+            Add(batch,
+                """
+                INSERT INTO accreditation.credit_awards (completion_id, credit_type, board, moc_credit_type, claimed, awarded, not_awarded_reason)
+                SELECT c.id, w.credit_type, w.board, w.moc_credit_type, w.claimed, w.awarded, w.not_awarded_reason
+                FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::numeric[], $6::numeric[], $7::text[])
+                    WITH ORDINALITY AS w(event_id, credit_type, board, moc_credit_type, claimed, awarded, not_awarded_reason, n)
+                JOIN accreditation.completions c ON c.event_id = w.event_id
+                ORDER BY w.n
+                """,
+                awards.Select(a => a.EventId).ToArray(),
+                awards.Select(a => a.Award.CreditType.ToString()).ToArray(),
+                awards.Select(a => a.Award.Board).ToArray(),
+                awards.Select(a => a.Award.MocCreditType).ToArray(),
+                awards.Select(a => a.Award.Claimed).ToArray(),
+                awards.Select(a => a.Award.Awarded).ToArray(),
+                awards.Select(a => a.Award.NotAwardedReason).ToArray());
+        }
+
+        // Each completion points at the next one of the same learner and activity in event time, so
+        // events arriving out of order still give one current completion and a readable history.
+        Add(batch,
+            """
+            WITH pairs AS (
+                SELECT DISTINCT learner_key, activity_key FROM accreditation.completions WHERE event_id = ANY($1::uuid[])),
+            chain AS (
+                SELECT c.id, lead(c.id) OVER (PARTITION BY c.learner_key, c.activity_key ORDER BY c.occurred_at, c.id) AS next_id
+                FROM accreditation.completions c JOIN pairs p ON p.learner_key = c.learner_key AND p.activity_key = c.activity_key)
+            UPDATE accreditation.completions c
+            SET superseded_by = chain.next_id,
+                superseded_at = CASE WHEN chain.next_id IS NULL THEN NULL ELSE coalesce(c.superseded_at, $2) END
+            FROM chain
+            WHERE c.id = chain.id AND c.superseded_by IS DISTINCT FROM chain.next_id
+            """,
+            events.Select(e => e.Completion.EventId).ToArray(),
+            now.ToUniversalTime());
+
+        // A publisher may fix an event and send it again under the same ID.
+        Add(batch,
+            """
+            UPDATE accreditation.rejected_events SET status = 'Resolved', resolved_at = $2
+            WHERE event_id = ANY($1::uuid[]) AND status = 'Open'
+            """,
+            events.Select(e => e.Completion.EventId).ToArray(),
+            now.ToUniversalTime());
+    }
+
+    private static void AddLearnerUpsert(NpgsqlBatch batch, List<AcceptedCompletion> events)
+    {
+        // One row per learner (ON CONFLICT cannot touch a row twice), the newest profile, in key order.
+        var learners = events.Select(e => e.Learner)
+            .GroupBy(l => l.LearnerId)
+            .Select(g => g.MaxBy(l => l.ProfileAsOf)!)
+            .OrderBy(l => l.LearnerId, StringComparer.Ordinal)
+            .ToList();
+        Add(batch,
+            """
+            INSERT INTO accreditation.learners AS l (learner_id, first_name, last_name, email, birth_month, birth_day,
+                birth_year, profession, country, npi, license_state, license_id, boards, profile_as_of)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::int[], $8::text[],
+                $9::text[], $10::text[], $11::text[], $12::text[], $13::jsonb[], $14::timestamptz[])
+            ON CONFLICT (learner_id) DO UPDATE SET
+                first_name = excluded.first_name, last_name = excluded.last_name, email = excluded.email,
+                birth_month = excluded.birth_month, birth_day = excluded.birth_day, birth_year = excluded.birth_year,
+                profession = excluded.profession, country = excluded.country, npi = excluded.npi,
+                license_state = excluded.license_state, license_id = excluded.license_id, boards = excluded.boards,
+                profile_as_of = excluded.profile_as_of
+            WHERE l.profile_as_of <= excluded.profile_as_of
+            """,
+            learners.Select(l => l.LearnerId).ToArray(),
+            learners.Select(l => l.FirstName).ToArray(),
+            learners.Select(l => l.LastName).ToArray(),
+            learners.Select(l => l.Email).ToArray(),
+            learners.Select(l => l.BirthMonth).ToArray(),
+            learners.Select(l => l.BirthDay).ToArray(),
+            learners.Select(l => l.BirthYear).ToArray(),
+            learners.Select(l => l.Profession.ToString()).ToArray(),
+            learners.Select(l => l.Country).ToArray(),
+            learners.Select(l => l.Npi).ToArray(),
+            learners.Select(l => l.LicenseState).ToArray(),
+            learners.Select(l => l.LicenseId).ToArray(),
+            Jsonb(learners.Select(l => StoredJson.Serialize(l.Boards))),
+            learners.Select(l => l.ProfileAsOf.ToUniversalTime()).ToArray());
+    }
+
+    private static void AddActivityUpsert(NpgsqlBatch batch, List<AcceptedCompletion> events)
+    {
+        var activities = events.Select(e => e.Activity)
+            .GroupBy(a => a.ActivityId)
+            .Select(g => g.MaxBy(a => a.DetailsAsOf)!)
+            .OrderBy(a => a.ActivityId, StringComparer.Ordinal)
+            .ToList();
+        Add(batch,
+            """
+            INSERT INTO accreditation.activities AS a (activity_id, title, format, start_date, end_date, half_days,
+                accme_activity_id, eaccme_event_code, ama_pra_category1_credits, ecmec_credits, moc_designations, passing_score,
+                joint_provider, details_as_of)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::date[], $6::int[], $7::text[], $8::text[],
+                $9::numeric[], $10::numeric[], $11::jsonb[], $12::numeric[], $13::text[], $14::timestamptz[])
+            ON CONFLICT (activity_id) DO UPDATE SET
+                title = excluded.title, format = excluded.format, start_date = excluded.start_date,
+                end_date = excluded.end_date, half_days = excluded.half_days, accme_activity_id = excluded.accme_activity_id,
+                eaccme_event_code = excluded.eaccme_event_code,
+                ama_pra_category1_credits = excluded.ama_pra_category1_credits, ecmec_credits = excluded.ecmec_credits,
+                moc_designations = excluded.moc_designations, passing_score = excluded.passing_score,
+                joint_provider = excluded.joint_provider, details_as_of = excluded.details_as_of
+            WHERE a.details_as_of <= excluded.details_as_of
+            """,
+            activities.Select(a => a.ActivityId).ToArray(),
+            activities.Select(a => a.Title).ToArray(),
+            activities.Select(a => a.Format).ToArray(),
+            activities.Select(a => a.StartDate).ToArray(),
+            activities.Select(a => a.EndDate).ToArray(),
+            activities.Select(a => a.HalfDays).ToArray(),
+            activities.Select(a => a.AccmeActivityId).ToArray(),
+            activities.Select(a => a.EaccmeEventCode).ToArray(),
+            activities.Select(a => a.AmaPraCategory1Credits).ToArray(),
+            activities.Select(a => a.EcmecCredits).ToArray(),
+            Jsonb(activities.Select(a => StoredJson.Serialize(a.MocDesignations))),
+            activities.Select(a => a.PassingScore).ToArray(),
+            activities.Select(a => a.JointProvider).ToArray(),
+            activities.Select(a => a.DetailsAsOf.ToUniversalTime()).ToArray());
+    }
+
+    internal static void Add(NpgsqlBatch batch, string sql, params object[] values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(value as NpgsqlParameter ?? new NpgsqlParameter { Value = value });
+        }
+
+        batch.BatchCommands.Add(command);
+    }
+
+    internal static NpgsqlParameter Jsonb(IEnumerable<string> documents) =>
+        new() { Value = documents.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb };
+}

@@ -1,0 +1,74 @@
+using System.Text.Json;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace AccreditationReporting.Ingestion;
+
+/// <summary>
+/// Records messages that never reach the consumer (not JSON, a value of the wrong type, not an
+/// object) as rejected events, instead of leaving them in an error queue where the personal data
+/// they may hold would outlive its retention. If recording fails, the message goes to the error
+/// queue as MassTransit would have sent it: it is never dropped.
+/// </summary>
+public sealed class UnreadableMessages(IServiceScopeFactory scopes) : IFilter<ExceptionReceiveContext>, IFilter<ReceiveContext>
+{
+    /// <summary>The error pipe: the message could not be deserialized or its batch failed for good.</summary>
+    public Task Send(ExceptionReceiveContext context, IPipe<ExceptionReceiveContext> next) =>
+        RecordOrPassAsync(context, Describe(context.Body.GetBytes(), context.Exception), () => next.Send(context));
+
+    /// <summary>The dead-letter pipe: JSON that no consumer took (for example <c>null</c>).</summary>
+    public Task Send(ReceiveContext context, IPipe<ReceiveContext> next) =>
+        RecordOrPassAsync(context, new Rejection(RuleCodes.NotAnEvent, "$", "is not a JSON object"), () => next.Send(context));
+
+    public void Probe(ProbeContext context) => context.CreateFilterScope("recordUnreadableMessages");
+
+    private async Task RecordOrPassAsync(ReceiveContext context, Rejection rejection, Func<Task> passOn)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var services = scope.ServiceProvider;
+        var logger = services.GetRequiredService<ILogger<UnreadableMessages>>();
+        try
+        {
+            var received = new ReceivedMessage(
+                context.GetMessageId(), context.ContentType?.MediaType, context.Body.GetBytes(), services.GetRequiredService<TimeProvider>().GetUtcNow());
+            var retention = services.GetRequiredService<IOptions<IngestionOptions>>().Value.RejectedPayloadRetention;
+            await services.GetRequiredService<CompletionStore>()
+                .StoreAsync([], [received.Reject(null, [rejection], retention)], context.CancellationToken);
+            logger.LogInformation("Rejected message {MessageId}: {Rule} at {Field}", received.MessageId, rejection.Code, rejection.Field);
+        }
+        catch (Exception exception)
+        {
+            logger.LogError("Could not record rejected message {MessageId} ({Error}); moving it to the error queue",
+                context.GetMessageId(), exception.GetType().Name);
+            await passOn();
+        }
+    }
+
+    /// <summary>Names what is wrong by reading the body again, rather than trusting exception text.</summary>
+    internal static Rejection Describe(byte[] body, Exception exception)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return new Rejection(RuleCodes.NotAnEvent, "$", "is not a JSON object");
+            }
+        }
+        catch (JsonException)
+        {
+            return new Rejection(RuleCodes.MalformedJson, "$", "is not valid JSON");
+        }
+
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is JsonException json)
+            {
+                var field = json.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : json.Path ?? "$";
+                return new Rejection(RuleCodes.WrongType, field, "has a value of the wrong type");
+            }
+        }
+
+        return new Rejection(RuleCodes.StorageFailed, "", $"the message could not be processed ({exception.GetType().Name})");
+    }
+}
