@@ -30,6 +30,9 @@ public sealed class LocalPostgres : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The server's command-line settings (port, socket directory, durability), reused by a restart.</summary>
+    private string _settings = "";
+
     public string ConnectionString => $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres";
 
     /// <param name="durable">
@@ -48,7 +51,7 @@ public sealed class LocalPostgres : IAsyncDisposable
             }
 
             await server.RunAsync("initdb", ["-D", server._dataDirectory, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"], cancellationToken);
-            var settings = $"-p {server.Port} -k {directory} -c listen_addresses=127.0.0.1 -c max_connections=300"
+            var settings = server._settings = $"-p {server.Port} -k {directory} -c listen_addresses=127.0.0.1 -c max_connections=300"
                 + (durable ? string.Empty : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
             OrphanWatchdog.RunWhenThisProcessEnds(server._discardCommand);
             await server.RunAsync("pg_ctl", ["-D", server._dataDirectory, "-o", settings, "-l", Path.Combine(directory, "server.log"), "-w", "-t", "60", "start"], cancellationToken);
@@ -71,7 +74,7 @@ public sealed class LocalPostgres : IAsyncDisposable
     public Task StopAsync() => RunAsync("pg_ctl", ["-D", _dataDirectory, "-m", "fast", "-w", "stop"], CancellationToken.None);
 
     public Task RestartAsync() =>
-        RunAsync("pg_ctl", ["-D", _dataDirectory, "-l", Path.Combine(_directory, "server.log"), "-w", "-t", "60", "start"], CancellationToken.None);
+        RunAsync("pg_ctl", ["-D", _dataDirectory, "-o", _settings, "-l", Path.Combine(_directory, "server.log"), "-w", "-t", "60", "start"], CancellationToken.None);
 
     private Task RunAsync(string tool, string[] arguments, CancellationToken cancellationToken) =>
         RunAsync(FindTool(tool), arguments, _asPostgresUser, cancellationToken);
