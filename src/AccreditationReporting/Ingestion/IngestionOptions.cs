@@ -15,7 +15,7 @@ public sealed class IngestionOptions
     public TimeSpan RejectedPayloadRetention { get; set; } = TimeSpan.FromDays(30);
 
     /// <summary>Events stored per database transaction: one set-based write per batch.</summary>
-    public int BatchSize { get; set; } = 200;
+    public int BatchSize { get; set; } = 250;
 
     /// <summary>How long a batch waits to fill before it is stored anyway.</summary>
     public TimeSpan BatchTimeLimit { get; set; } = TimeSpan.FromMilliseconds(20);

@@ -1,0 +1,101 @@
+using AccreditationReporting.Storage;
+using AccreditationReporting.Tests.Fixtures;
+using Npgsql;
+
+namespace AccreditationReporting.Bench;
+
+/// <summary>
+/// The PostgreSQL server and RabbitMQ broker for the whole run: existing ones named in the
+/// environment, or throwaway local ones. The throwaway PostgreSQL keeps fsync on, as production does,
+/// or the database would look far cheaper than it is.
+/// </summary>
+internal sealed class BenchServers : IAsyncDisposable
+{
+    public const string PostgresVariable = "ACCREDITATION_BENCH_POSTGRES";
+    public const string RabbitMqVariable = "ACCREDITATION_BENCH_RABBITMQ";
+
+    private readonly IAsyncDisposable? _ownedPostgres;
+    private readonly IAsyncDisposable? _ownedBroker;
+
+    private BenchServers(string postgres, string amqpUri, IAsyncDisposable? ownedPostgres, IAsyncDisposable? ownedBroker)
+    {
+        PostgresConnectionString = postgres;
+        AmqpUri = amqpUri;
+        _ownedPostgres = ownedPostgres;
+        _ownedBroker = ownedBroker;
+    }
+
+    /// <summary>A maintenance connection (any database) on the server.</summary>
+    public string PostgresConnectionString { get; }
+
+    public string AmqpUri { get; }
+
+    /// <summary>How the server CPU meters find the servers' processes.</summary>
+    public CpuMeter BrokerCpu() =>
+        // LocalRabbitMq names its node after its AMQP port; a broker from the environment is any beam.smp here.
+        CpuMeter.Broker(_ownedBroker is null ? null : $"accreditation{new Uri(AmqpUri).Port}@localhost");
+
+    public CpuMeter PostgresCpu() => CpuMeter.Postgres(new NpgsqlConnectionStringBuilder(PostgresConnectionString).Port);
+
+    public static async Task<BenchServers> StartAsync()
+    {
+        var postgres = Environment.GetEnvironmentVariable(PostgresVariable);
+        var rabbitMq = Environment.GetEnvironmentVariable(RabbitMqVariable);
+        var localPostgres = string.IsNullOrWhiteSpace(postgres) ? LocalPostgres.StartAsync(durable: true) : null;
+        var localBroker = string.IsNullOrWhiteSpace(rabbitMq) ? LocalRabbitMq.StartAsync() : null;
+        try
+        {
+            await Task.WhenAll(new Task?[] { localPostgres, localBroker }.OfType<Task>());
+        }
+        catch
+        {
+            await DisposeStarted(localPostgres);
+            await DisposeStarted(localBroker);
+            throw;
+        }
+
+        return new BenchServers(
+            localPostgres is null ? postgres! : localPostgres.Result.ConnectionString,
+            localBroker is null ? rabbitMq! : localBroker.Result.AmqpUri,
+            localPostgres?.Result,
+            localBroker?.Result);
+    }
+
+    /// <summary>A fresh, empty database, so the stored-event count of a run starts at zero.</summary>
+    public async Task<string> CreateDatabaseAsync(string name)
+    {
+        await ExecuteAsync($"CREATE DATABASE {name}");
+        return new NpgsqlConnectionStringBuilder(PostgresConnectionString) { Database = name }.ConnectionString;
+    }
+
+    public Task DropDatabaseAsync(string name) => ExecuteAsync($"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(PostgresConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_ownedBroker is not null)
+        {
+            await _ownedBroker.DisposeAsync();
+        }
+
+        if (_ownedPostgres is not null)
+        {
+            await _ownedPostgres.DisposeAsync();
+        }
+    }
+
+    private static async Task DisposeStarted<T>(Task<T>? starting) where T : IAsyncDisposable
+    {
+        if (starting is { IsCompletedSuccessfully: true })
+        {
+            await starting.Result.DisposeAsync();
+        }
+    }
+}

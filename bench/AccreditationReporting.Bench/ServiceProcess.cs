@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Globalization;
+using AccreditationReporting.Hosting;
+using Npgsql;
+using RabbitMQ.Client;
+
+namespace AccreditationReporting.Bench;
+
+/// <summary>
+/// The service as production runs it: its own process (`dotnet AccreditationReporting.dll run`),
+/// Production environment, logging at Warning so console output costs nothing measurable.
+/// Its output goes to a log file, whose tail is shown when it dies.
+/// </summary>
+internal sealed class ServiceProcess : IAsyncDisposable
+{
+    public const string Exchange = "course-completed";
+    public const string Queue = "course-completed";
+    private const string MarkerVariable = "ACCREDITATION_BENCH_SERVICE";
+
+    private readonly Process _process;
+    private readonly TextWriter _log;
+
+    private ServiceProcess(Process process, TextWriter log, string logPath)
+    {
+        _process = process;
+        _log = log;
+        LogPath = logPath;
+    }
+
+    public int Pid => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public string LogPath { get; }
+
+    public static ServiceProcess Start(string serviceDll, string postgres, string amqpUri, string logPath)
+    {
+        if (!File.Exists(serviceDll))
+        {
+            throw new FileNotFoundException($"No service build at {serviceDll}: build the bench project, or pass --service-dll.");
+        }
+
+        var marker = Guid.NewGuid().ToString("N");
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            ArgumentList = { serviceDll, "run" },
+
+            // The content root, where appsettings.json is.
+            WorkingDirectory = Path.GetDirectoryName(serviceDll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            Environment =
+            {
+                ["ConnectionStrings__Postgres"] = postgres,
+                ["ConnectionStrings__RabbitMq"] = amqpUri,
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{LoopbackPort.Free()}",
+                ["Logging__LogLevel__Default"] = "Warning",
+                [MarkerVariable] = marker,
+            },
+        };
+
+        // Never leave a service consuming from the broker if the bench is killed mid-run; the marker
+        // finds exactly this process even after its pid is reused.
+        OrphanWatchdog.RunWhenThisProcessEnds(
+            $"for p in $(grep -las '{MarkerVariable}={marker}' /proc/[0-9]*/environ | cut -d/ -f3); do kill -9 $p; done");
+
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(logPath))!);
+        var log = TextWriter.Synchronized(new StreamWriter(logPath) { AutoFlush = true });
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the service.");
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) log.WriteLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) log.WriteLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new ServiceProcess(process, log, logPath);
+    }
+
+    /// <summary>
+    /// Up means: schema migrated, and the endpoint consuming. A consumer on the queue implies the
+    /// exchange, queue and binding all exist (MassTransit binds before it consumes); the exchange
+    /// alone is not enough, as it outlives the service from one run to the next.
+    /// </summary>
+    public async Task WaitUntilReadyAsync(string postgres, string amqpUri, TimeSpan timeout)
+    {
+        await using var connection = await new ConnectionFactory { Uri = new Uri(amqpUri) }.CreateConnectionAsync();
+        var deadline = DateTime.UtcNow + timeout;
+        while (!(await TableExistsAsync(postgres) && await ConsumingAsync(connection)))
+        {
+            ThrowIfExited();
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The service was not ready within {timeout.TotalSeconds:0} s.\n{Tail()}");
+            }
+
+            await Task.Delay(250);
+        }
+    }
+
+    public void ThrowIfExited()
+    {
+        if (_process.HasExited)
+        {
+            throw new InvalidOperationException($"The service exited with code {_process.ExitCode}.\n{Tail()}");
+        }
+    }
+
+    public string Tail(int lines = 40)
+    {
+        _log.Flush();
+        var all = File.ReadAllLines(LogPath);
+        return $"--- last {Math.Min(lines, all.Length)} lines of {LogPath} ---\n" + string.Join('\n', all.TakeLast(lines));
+    }
+
+    private static async Task<bool> TableExistsAsync(string postgres)
+    {
+        await using var connection = new NpgsqlConnection(postgres);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT to_regclass('accreditation.processed_events') IS NOT NULL", connection);
+        return (bool)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static async Task<bool> ConsumingAsync(IConnection connection)
+    {
+        // A failed passive declare closes its channel, hence a channel per attempt.
+        await using var channel = await connection.CreateChannelAsync();
+        try
+        {
+            await channel.ExchangeDeclarePassiveAsync(Exchange);
+            return (await channel.QueueDeclarePassiveAsync(Queue)).ConsumerCount > 0;
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>SIGTERM for a graceful stop as an orchestrator would send; a kill if it lingers.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]))
+            {
+                await term.WaitForExitAsync();
+            }
+
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(35));
+            try
+            {
+                await _process.WaitForExitAsync(grace.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
+        }
+
+        _process.Dispose();
+        await _log.DisposeAsync();
+    }
+}
