@@ -6,25 +6,6 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace AccreditationReporting.Tests.EndToEnd;
 
-public sealed class RabbitMqServiceFixture : IAsyncLifetime
-{
-    public ReportingService Service { get; private set; } = null!;
-
-    public RawPublisher Publisher { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        Service = await ReportingService.StartAsync(useRabbitMq: true);
-        Publisher = await RawPublisher.ConnectAsync(Service.RabbitMqUri!);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Publisher.DisposeAsync();
-        await Service.DisposeAsync();
-    }
-}
-
 /// <summary>
 /// The whole path with every real component: RabbitMQ.Client publishes raw JSON to a real broker,
 /// the real service consumes it into a real PostgreSQL, and a real gRPC channel reads it back.

@@ -4,28 +4,14 @@ using AccreditationReporting.Tests.Fixtures;
 
 namespace AccreditationReporting.Tests.EndToEnd;
 
-public sealed class SupersessionServiceFixture : IAsyncLifetime
+public sealed class SupersessionServiceFixture : RabbitMqServiceFixture
 {
-    public ReportingService Service { get; private set; } = null!;
-
-    public RawPublisher Publisher { get; private set; } = null!;
-
     // Small batches stored side by side, so events of one learner and activity land in concurrent transactions.
-    public async Task InitializeAsync()
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
-        Service = await ReportingService.StartAsync(settings: new Dictionary<string, string?>
-        {
-            ["Ingestion:BatchSize"] = "4",
-            ["Ingestion:ConcurrentBatches"] = "4",
-        });
-        Publisher = await RawPublisher.ConnectAsync(Service.RabbitMqUri!);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Publisher.DisposeAsync();
-        await Service.DisposeAsync();
-    }
+        ["Ingestion:BatchSize"] = "4",
+        ["Ingestion:ConcurrentBatches"] = "4",
+    };
 }
 
 /// <summary>A re-take or a corrected claim replaces the earlier completion and keeps it as history.</summary>
