@@ -12,6 +12,7 @@ internal static class CompletionRows
 {
     public static void AddStatements(NpgsqlBatch batch, List<AcceptedCompletion> events, DateTimeOffset now)
     {
+        var eventIds = events.Select(e => e.Completion.EventId).ToArray();
         var learnerIds = events.Select(e => e.Learner.LearnerId).ToArray();
         var activityIds = events.Select(e => e.Activity.ActivityId).ToArray();
 
@@ -41,7 +42,7 @@ internal static class CompletionRows
             JOIN accreditation.learners l ON l.learner_id = e.learner_id
             JOIN accreditation.activities a ON a.activity_id = e.activity_id
             """,
-            events.Select(e => e.Completion.EventId).ToArray(),
+            eventIds,
             learnerIds,
             activityIds,
             events.Select(e => e.Completion.CompletedOn).ToArray(),
@@ -89,7 +90,7 @@ internal static class CompletionRows
             FROM chain
             WHERE c.id = chain.id AND c.superseded_by IS DISTINCT FROM chain.next_id
             """,
-            events.Select(e => e.Completion.EventId).ToArray(),
+            eventIds,
             now.ToUniversalTime());
 
         // A publisher may fix an event and send it again under the same ID.
@@ -98,7 +99,7 @@ internal static class CompletionRows
             UPDATE accreditation.rejected_events SET status = 'Resolved', resolved_at = $2
             WHERE event_id = ANY($1::uuid[]) AND status = 'Open'
             """,
-            events.Select(e => e.Completion.EventId).ToArray(),
+            eventIds,
             now.ToUniversalTime());
     }
 

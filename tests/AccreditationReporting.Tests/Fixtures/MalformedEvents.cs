@@ -64,15 +64,15 @@ public sealed class MalformedEvents(int seed)
                     _ => (Encoding.UTF8.GetBytes(_random.Next().ToString(System.Globalization.CultureInfo.InvariantCulture)), RuleCodes.NotAnEvent),
                 };
             case 2:
-                Remove(json, RequiredPaths[_random.Next(RequiredPaths.Length)]);
+                json.RemoveAt(RequiredPaths[_random.Next(RequiredPaths.Length)]);
                 return (Bytes(json), RuleCodes.Required);
             case 3:
                 var (path, value) = WrongTypes[_random.Next(WrongTypes.Length)];
-                Set(json, path, value?.DeepClone());
+                json.SetAt(path, value?.DeepClone());
                 return (Bytes(json), RuleCodes.WrongType);
             default:
                 var (rule, rulePath, make) = BrokenRules[_random.Next(BrokenRules.Length)];
-                Set(json, rulePath, make(_random));
+                json.SetAt(rulePath, make(_random));
                 return (Bytes(json), rule);
         }
     }
@@ -86,28 +86,4 @@ public sealed class MalformedEvents(int seed)
     }
 
     private static byte[] Bytes(JsonObject json) => Encoding.UTF8.GetBytes(json.ToJson());
-
-    private static void Remove(JsonObject json, string path)
-    {
-        var (parent, name) = Parent(json, path);
-        parent.AsObject().Remove(name);
-    }
-
-    private static void Set(JsonObject json, string path, JsonNode? value)
-    {
-        var (parent, name) = Parent(json, path);
-        parent.AsObject()[name] = value;
-    }
-
-    private static (JsonNode Parent, string Name) Parent(JsonObject json, string path)
-    {
-        var parts = path.Split('.');
-        JsonNode node = json;
-        foreach (var part in parts[..^1])
-        {
-            node = part == "claims[0]" ? node["claims"]![0]! : node[part]!;
-        }
-
-        return (node, parts[^1]);
-    }
 }

@@ -15,29 +15,6 @@ public sealed class CompletionCheckTests
     private static CheckResult Check(JsonObject json, IReadOnlySet<string>? policies = null) =>
         CompletionCheck.Check(json.ToMessage(), ReceivedAt, policies ?? AllPolicies);
 
-    private static void Set(JsonObject json, string path, JsonNode? value)
-    {
-        var parts = path.Split('.');
-        JsonNode node = json;
-        foreach (var part in parts[..^1])
-        {
-            node = Step(node, part);
-        }
-
-        if (parts[^1] is var last && last.EndsWith(']'))
-        {
-            Step(node, last[..last.IndexOf('[')])[Index(last)] = value;
-        }
-        else
-        {
-            node.AsObject()[last] = value;
-        }
-
-        static int Index(string part) => int.Parse(part[(part.IndexOf('[') + 1)..^1], System.Globalization.CultureInfo.InvariantCulture);
-        static JsonNode Step(JsonNode node, string part) =>
-            part.EndsWith(']') ? node[part[..part.IndexOf('[')]]![Index(part)]! : node[part]!;
-    }
-
     public static TheoryData<string, string, string, string> BrokenRules() => new()
     {
         // rule, field reported, path changed, new value (JSON)
@@ -78,7 +55,7 @@ public sealed class CompletionCheckTests
     public void EachRuleHasItsCodeAndNamesTheField(string rule, string field, string path, string value)
     {
         var json = SampleEvents.Example();
-        Set(json, path, JsonNode.Parse(value));
+        json.SetAt(path, JsonNode.Parse(value));
 
         var result = Check(json);
 
