@@ -12,12 +12,11 @@ public sealed class CourseCompletedConsumerDefinition : ConsumerDefinition<Cours
         _options = options.Value;
 
         // Batches only fill if the endpoint hands over enough messages at once.
-        var inFlight = _options.BatchSize * _options.ConcurrentBatches;
         Endpoint(endpoint =>
         {
             endpoint.Name = _options.EndpointName;
-            endpoint.PrefetchCount = inFlight;
-            endpoint.ConcurrentMessageLimit = inFlight;
+            endpoint.PrefetchCount = _options.EffectivePrefetchCount;
+            endpoint.ConcurrentMessageLimit = _options.MessagesInFlight;
         });
     }
 
@@ -30,6 +29,8 @@ public sealed class CourseCompletedConsumerDefinition : ConsumerDefinition<Cours
         // publishers reach the same exchange because CourseCompleted's entity name is set to it.
         endpoint.ConfigureConsumeTopology = false;
         endpoint.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType, isDefault: true);
+
+        endpoint.ConfigureReceive(receive => receive.UseFilter(new AcknowledgeInDeliveryOrder()));
 
         var unreadable = new UnreadableMessages(context.GetRequiredService<IServiceScopeFactory>());
         endpoint.ConfigureError(error => error.UseFilter(unreadable));
