@@ -7,11 +7,7 @@ public sealed class DeliveryOrderTests
     [Fact]
     public async Task A_delivery_processed_early_waits_for_every_older_one()
     {
-        var order = new DeliveryOrder();
-        foreach (var tag in new ulong[] { 1, 2, 3 })
-        {
-            order.Start(tag);
-        }
+        var order = Started(1, 2, 3);
 
         var third = order.OldestAsync(3);
         var second = order.OldestAsync(2);
@@ -32,11 +28,7 @@ public sealed class DeliveryOrderTests
     [Fact]
     public async Task A_failed_delivery_let_go_early_does_not_hold_up_the_others()
     {
-        var order = new DeliveryOrder();
-        foreach (var tag in new ulong[] { 5, 6, 7 })
-        {
-            order.Start(tag);
-        }
+        var order = Started(5, 6, 7);
 
         var seventh = order.OldestAsync(7);
         order.LetGo(6); // failed while 5 is still being processed
@@ -49,13 +41,9 @@ public sealed class DeliveryOrderTests
     [Fact]
     public async Task Concurrent_deliveries_are_let_go_in_delivery_order()
     {
-        var order = new DeliveryOrder();
-        var released = new List<ulong>();
         var tags = Enumerable.Range(1, 500).Select(i => (ulong)i).ToArray();
-        foreach (var tag in tags)
-        {
-            order.Start(tag);
-        }
+        var order = Started(tags);
+        var released = new List<ulong>();
 
         // Processing finishes in a scrambled order, as a batch's messages resume in any order.
         var scrambled = tags.OrderBy(t => (t * 7919) % 503).ToArray();
@@ -71,5 +59,16 @@ public sealed class DeliveryOrderTests
         })));
 
         Assert.Equal(tags, released);
+    }
+
+    private static DeliveryOrder Started(params ulong[] tags)
+    {
+        var order = new DeliveryOrder();
+        foreach (var tag in tags)
+        {
+            order.Start(tag);
+        }
+
+        return order;
     }
 }
