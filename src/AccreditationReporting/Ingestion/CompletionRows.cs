@@ -105,12 +105,7 @@ internal static class CompletionRows
 
     private static void AddLearnerUpsert(NpgsqlBatch batch, List<AcceptedCompletion> events)
     {
-        // One row per learner (ON CONFLICT cannot touch a row twice), the newest profile, in key order.
-        var learners = events.Select(e => e.Learner)
-            .GroupBy(l => l.LearnerId)
-            .Select(g => g.MaxBy(l => l.ProfileAsOf)!)
-            .OrderBy(l => l.LearnerId, StringComparer.Ordinal)
-            .ToList();
+        var learners = NewestByKey(events.Select(e => e.Learner), l => l.LearnerId, l => l.ProfileAsOf);
         Add(batch,
             """
             INSERT INTO accreditation.learners AS l (learner_id, first_name, last_name, email, birth_month, birth_day,
@@ -143,11 +138,7 @@ internal static class CompletionRows
 
     private static void AddActivityUpsert(NpgsqlBatch batch, List<AcceptedCompletion> events)
     {
-        var activities = events.Select(e => e.Activity)
-            .GroupBy(a => a.ActivityId)
-            .Select(g => g.MaxBy(a => a.DetailsAsOf)!)
-            .OrderBy(a => a.ActivityId, StringComparer.Ordinal)
-            .ToList();
+        var activities = NewestByKey(events.Select(e => e.Activity), a => a.ActivityId, a => a.DetailsAsOf);
         Add(batch,
             """
             INSERT INTO accreditation.activities AS a (activity_id, title, format, start_date, end_date, half_days,
@@ -179,6 +170,16 @@ internal static class CompletionRows
             activities.Select(a => a.JointProvider).ToArray(),
             activities.Select(a => a.DetailsAsOf.ToUniversalTime()).ToArray());
     }
+
+    /// <summary>
+    /// One row per key, since ON CONFLICT cannot touch a row twice: the newest version, in key order
+    /// so concurrent batches take the row locks in one order.
+    /// </summary>
+    private static List<T> NewestByKey<T>(IEnumerable<T> rows, Func<T, string> key, Func<T, DateTimeOffset> asOf) =>
+        rows.GroupBy(key)
+            .Select(g => g.MaxBy(asOf)!)
+            .OrderBy(key, StringComparer.Ordinal)
+            .ToList();
 
     internal static void Add(NpgsqlBatch batch, string sql, params object[] values)
     {
