@@ -1,5 +1,6 @@
 using AccreditationReporting.Api;
 using AccreditationReporting.Demo;
+using AccreditationReporting.Exports;
 using AccreditationReporting.Hosting;
 using AccreditationReporting.Ingestion;
 using AccreditationReporting.Storage;
@@ -10,6 +11,7 @@ var builder = WebApplication.CreateBuilder(hostArguments);
 builder.AddServiceDefaults();
 builder.AddReportingStorage();
 builder.AddIngestion();
+builder.AddExports();
 builder.AddReportingApi();
 if (command == ServiceCommand.Demo)
 {

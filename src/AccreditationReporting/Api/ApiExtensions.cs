@@ -12,6 +12,7 @@ public static class ApiExtensions
     {
         app.MapGrpcService<CompletionApi>();
         app.MapGrpcService<IngestionApi>();
+        app.MapGrpcService<ExportApi>();
         return app;
     }
 }

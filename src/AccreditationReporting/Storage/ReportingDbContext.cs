@@ -1,5 +1,6 @@
 using AccreditationReporting.Completions;
 using AccreditationReporting.Credits;
+using AccreditationReporting.Exports;
 using AccreditationReporting.Ingestion;
 using Microsoft.EntityFrameworkCore;
 
@@ -18,6 +19,11 @@ public sealed class ReportingDbContext(DbContextOptions<ReportingDbContext> opti
     public DbSet<CreditAward> CreditAwards => Set<CreditAward>();
     public DbSet<RejectedEvent> RejectedEvents => Set<RejectedEvent>();
     public DbSet<ProcessedEvent> ProcessedEvents => Set<ProcessedEvent>();
+    public DbSet<ExportBatch> ExportBatches => Set<ExportBatch>();
+    public DbSet<ExportSubmission> ExportSubmissions => Set<ExportSubmission>();
+    public DbSet<ExportLine> ExportLines => Set<ExportLine>();
+    public DbSet<ExportFileChunk> ExportFileChunks => Set<ExportFileChunk>();
+    public DbSet<ExportAccess> ExportAccesses => Set<ExportAccess>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

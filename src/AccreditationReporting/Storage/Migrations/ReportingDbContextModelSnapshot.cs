@@ -338,6 +338,269 @@ namespace AccreditationReporting.Storage.Migrations
                     b.ToTable("credit_awards", "accreditation");
                 });
 
+            modelBuilder.Entity("AccreditationReporting.Exports.ExportAccess", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("actor");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<long>("BatchId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("batch_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("kind");
+
+                    b.HasKey("Id")
+                        .HasName("pk_export_accesses");
+
+                    b.HasIndex("BatchId")
+                        .HasDatabaseName("ix_export_accesses_batch_id");
+
+                    b.ToTable("export_accesses", "accreditation");
+                });
+
+            modelBuilder.Entity("AccreditationReporting.Exports.ExportBatch", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("ByteLength")
+                        .HasColumnType("bigint")
+                        .HasColumnName("byte_length");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)")
+                        .HasColumnName("content_type");
+
+                    b.Property<int>("Corrections")
+                        .HasColumnType("integer")
+                        .HasColumnName("corrections");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset>("Cutoff")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cutoff");
+
+                    b.Property<DateTimeOffset?>("DeliveredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("delivered_at");
+
+                    b.Property<int>("DeliveryAttempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("delivery_attempts");
+
+                    b.Property<string>("DeliveryStatus")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("delivery_status");
+
+                    b.Property<string>("Exclusions")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("exclusions");
+
+                    b.Property<string>("Fields")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("fields");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("file_name");
+
+                    b.Property<string>("Headers")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("headers");
+
+                    b.Property<int>("Included")
+                        .HasColumnType("integer")
+                        .HasColumnName("included");
+
+                    b.Property<string>("LastDeliveryError")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("last_delivery_error");
+
+                    b.Property<string>("Recipient")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)")
+                        .HasColumnName("recipient");
+
+                    b.Property<int>("RowCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("row_count");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("sha256");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("trigger");
+
+                    b.HasKey("Id")
+                        .HasName("pk_export_batches");
+
+                    b.HasIndex("Recipient", "Id")
+                        .HasDatabaseName("ix_export_batches_recipient_id");
+
+                    b.ToTable("export_batches", "accreditation");
+                });
+
+            modelBuilder.Entity("AccreditationReporting.Exports.ExportFileChunk", b =>
+                {
+                    b.Property<long>("BatchId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("batch_id");
+
+                    b.Property<int>("ChunkNo")
+                        .HasColumnType("integer")
+                        .HasColumnName("chunk_no");
+
+                    b.Property<byte[]>("Data")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("data");
+
+                    b.HasKey("BatchId", "ChunkNo")
+                        .HasName("pk_export_file_chunks");
+
+                    b.ToTable("export_file_chunks", "accreditation");
+                });
+
+            modelBuilder.Entity("AccreditationReporting.Exports.ExportLine", b =>
+                {
+                    b.Property<string>("Recipient")
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)")
+                        .HasColumnName("recipient");
+
+                    b.Property<long>("CompletionId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("completion_id");
+
+                    b.Property<string>("Action")
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("action");
+
+                    b.Property<long>("BatchId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("batch_id");
+
+                    b.Property<int?>("FirstLine")
+                        .HasColumnType("integer")
+                        .HasColumnName("first_line");
+
+                    b.Property<int?>("LineCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("line_count");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("reason");
+
+                    b.HasKey("Recipient", "CompletionId", "Action")
+                        .HasName("pk_export_lines");
+
+                    b.HasIndex("CompletionId")
+                        .HasDatabaseName("ix_export_lines_completion_id");
+
+                    b.HasIndex("BatchId", "FirstLine")
+                        .HasDatabaseName("ix_export_lines_batch_id_first_line");
+
+                    b.ToTable("export_lines", "accreditation");
+                });
+
+            modelBuilder.Entity("AccreditationReporting.Exports.ExportSubmission", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("BatchId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("batch_id");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("method");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
+                        .HasColumnName("outcome");
+
+                    b.Property<string>("RecipientResponse")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("recipient_response");
+
+                    b.Property<DateTimeOffset>("RecordedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<DateTimeOffset>("SubmittedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("submitted_at");
+
+                    b.Property<string>("SubmittedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("submitted_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_export_submissions");
+
+                    b.HasIndex("BatchId")
+                        .HasDatabaseName("ix_export_submissions_batch_id");
+
+                    b.ToTable("export_submissions", "accreditation");
+                });
+
             modelBuilder.Entity("AccreditationReporting.Ingestion.ProcessedEvent", b =>
                 {
                     b.Property<Guid>("EventId")
@@ -492,9 +755,61 @@ namespace AccreditationReporting.Storage.Migrations
                         .HasConstraintName("fk_credit_awards_completions_completion_id");
                 });
 
+            modelBuilder.Entity("AccreditationReporting.Exports.ExportAccess", b =>
+                {
+                    b.HasOne("AccreditationReporting.Exports.ExportBatch", null)
+                        .WithMany()
+                        .HasForeignKey("BatchId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_export_accesses_export_batches_batch_id");
+                });
+
+            modelBuilder.Entity("AccreditationReporting.Exports.ExportFileChunk", b =>
+                {
+                    b.HasOne("AccreditationReporting.Exports.ExportBatch", null)
+                        .WithMany()
+                        .HasForeignKey("BatchId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_export_file_chunks_export_batches_batch_id");
+                });
+
+            modelBuilder.Entity("AccreditationReporting.Exports.ExportLine", b =>
+                {
+                    b.HasOne("AccreditationReporting.Exports.ExportBatch", null)
+                        .WithMany()
+                        .HasForeignKey("BatchId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_export_lines_export_batches_batch_id");
+
+                    b.HasOne("AccreditationReporting.Completions.Completion", null)
+                        .WithMany()
+                        .HasForeignKey("CompletionId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_export_lines_completions_completion_id");
+                });
+
+            modelBuilder.Entity("AccreditationReporting.Exports.ExportSubmission", b =>
+                {
+                    b.HasOne("AccreditationReporting.Exports.ExportBatch", null)
+                        .WithMany("Submissions")
+                        .HasForeignKey("BatchId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_export_submissions_export_batches_batch_id");
+                });
+
             modelBuilder.Entity("AccreditationReporting.Completions.Completion", b =>
                 {
                     b.Navigation("Awards");
+                });
+
+            modelBuilder.Entity("AccreditationReporting.Exports.ExportBatch", b =>
+                {
+                    b.Navigation("Submissions");
                 });
 #pragma warning restore 612, 618
         }

@@ -1,0 +1,206 @@
+using AccreditationReporting.Api.V1;
+using AccreditationReporting.Exports;
+using AccreditationReporting.Storage;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using ExportBatch = AccreditationReporting.Exports.ExportBatch;
+using Exclusion = AccreditationReporting.Api.V1.Exclusion;
+using Submission = AccreditationReporting.Api.V1.Submission;
+using SubmissionOutcome = AccreditationReporting.Exports.SubmissionOutcome;
+
+namespace AccreditationReporting.Api;
+
+public sealed class ExportApi(ReportingDbContext db, IServiceProvider services, TimeProvider time) : ExportService.ExportServiceBase
+{
+    private const int DefaultPageSize = 100;
+    private const int MaxPageSize = 1000;
+
+    /// <summary>Within grpc-dotnet's advice of 16-64 KiB per message for streamed files.</summary>
+    public const int DownloadChunkSize = 64 * 1024;
+
+    public override async Task<CreateBatchResponse> CreateBatch(CreateBatchRequest request, ServerCallContext context)
+    {
+        var recipient = KnownRecipient(request.Recipient);
+        var batches = services.GetRequiredService<ExportBatches>();
+        var batch = await batches.CreateAsync(recipient, request.Cutoff?.ToDateTimeOffset(), BatchTrigger.OnDemand, context.CancellationToken);
+        return batch is null ? new CreateBatchResponse { Created = false } : new CreateBatchResponse { Created = true, Batch = Describe(batch) };
+    }
+
+    public override async Task<ListBatchesResponse> ListBatches(ListBatchesRequest request, ServerCallContext context)
+    {
+        var pageSize = request.PageSize switch
+        {
+            0 => DefaultPageSize,
+            < 0 or > MaxPageSize => throw RequestErrors.InvalidArgument("page_size", $"must be between 1 and {MaxPageSize}"),
+            var size => size,
+        };
+        var before = request.PageToken switch
+        {
+            "" => long.MaxValue,
+            var token when long.TryParse(token, out var id) && id > 0 => id,
+            _ => throw RequestErrors.InvalidArgument("page_token", "is not a token this service returned"),
+        };
+
+        var query = db.ExportBatches.AsNoTracking().Include(b => b.Submissions).Where(b => b.Id < before && b.FileName != "");
+        if (request.Recipient.Length > 0)
+        {
+            var recipient = KnownRecipient(request.Recipient);
+            query = query.Where(b => b.Recipient == recipient);
+        }
+
+        var page = await query.OrderByDescending(b => b.Id).Take(pageSize + 1).ToListAsync(context.CancellationToken);
+        var response = new ListBatchesResponse { Batches = { page.Take(pageSize).Select(Describe) } };
+        if (page.Count > pageSize)
+        {
+            response.NextPageToken = page[pageSize - 1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return response;
+    }
+
+    public override async Task<V1.ExportBatch> GetBatch(GetBatchRequest request, ServerCallContext context) =>
+        Describe(await FindAsync(request.BatchId, context.CancellationToken));
+
+    public override async Task DownloadBatch(DownloadBatchRequest request, IServerStreamWriter<DownloadBatchResponse> responseStream, ServerCallContext context)
+    {
+        var batch = await FindAsync(request.BatchId, context.CancellationToken);
+
+        // Recorded before the first byte leaves: an interrupted download was still an access.
+        db.ExportAccesses.Add(new ExportAccess { BatchId = batch.Id, At = time.GetUtcNow(), Kind = "download", Actor = Actor(context) });
+        await db.SaveChangesAsync(context.CancellationToken);
+
+        await responseStream.WriteAsync(new DownloadBatchResponse { Manifest = Manifest(batch) }, context.CancellationToken);
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(context.CancellationToken);
+        await using var file = await BatchFiles.OpenReadAsync(connection, batch.Id, context.CancellationToken);
+        var buffer = new byte[DownloadChunkSize];
+        int read;
+        while ((read = await file.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, context.CancellationToken)) > 0)
+        {
+            await responseStream.WriteAsync(
+                new DownloadBatchResponse { Chunk = ByteString.CopyFrom(buffer, 0, read) }, context.CancellationToken);
+        }
+    }
+
+    public override async Task<Submission> RecordSubmission(RecordSubmissionRequest request, ServerCallContext context)
+    {
+        if (request.SubmittedAt is null)
+        {
+            throw RequestErrors.InvalidArgument("submitted_at", "is required");
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Method) || request.Method.Length > 200)
+        {
+            throw RequestErrors.InvalidArgument("method", "is required, at most 200 characters");
+        }
+
+        if (string.IsNullOrWhiteSpace(request.SubmittedBy) || request.SubmittedBy.Length > 200)
+        {
+            throw RequestErrors.InvalidArgument("submitted_by", "is required, at most 200 characters");
+        }
+
+        if (request.RecipientResponse.Length > 2000)
+        {
+            throw RequestErrors.InvalidArgument("recipient_response", "must be at most 2000 characters");
+        }
+
+        var outcome = request.Outcome switch
+        {
+            V1.SubmissionOutcome.Pending => SubmissionOutcome.Pending,
+            V1.SubmissionOutcome.Accepted => SubmissionOutcome.Accepted,
+            V1.SubmissionOutcome.AcceptedWithErrors => SubmissionOutcome.AcceptedWithErrors,
+            V1.SubmissionOutcome.Rejected => SubmissionOutcome.Rejected,
+            _ => throw RequestErrors.InvalidArgument("outcome", "must be PENDING, ACCEPTED, ACCEPTED_WITH_ERRORS or REJECTED"),
+        };
+        var submittedAt = request.SubmittedAt.ToDateTimeOffset();
+        var batch = await FindAsync(request.BatchId, context.CancellationToken);
+        if (submittedAt < batch.CreatedAt)
+        {
+            throw RequestErrors.InvalidArgument("submitted_at", "is before the batch was created");
+        }
+
+        var submission = new ExportSubmission
+        {
+            BatchId = batch.Id, SubmittedAt = submittedAt, Method = request.Method, SubmittedBy = request.SubmittedBy,
+            Outcome = outcome, RecipientResponse = request.RecipientResponse.Length > 0 ? request.RecipientResponse : null,
+            RecordedAt = time.GetUtcNow(),
+        };
+        db.ExportSubmissions.Add(submission);
+        await db.SaveChangesAsync(context.CancellationToken);
+        return Describe(submission);
+    }
+
+    private string KnownRecipient(string recipient) =>
+        services.GetRequiredService<ExportCatalog>().Find(recipient) is not null
+            ? recipient
+            : throw RequestErrors.InvalidArgument("recipient", $"must be one of {string.Join(", ", Recipients.All)}");
+
+    private async Task<ExportBatch> FindAsync(long batchId, CancellationToken cancellationToken)
+    {
+        if (batchId <= 0)
+        {
+            throw RequestErrors.InvalidArgument("batch_id", "must be a positive batch ID");
+        }
+
+        return await db.ExportBatches.AsNoTracking().Include(b => b.Submissions)
+                .SingleOrDefaultAsync(b => b.Id == batchId && b.FileName != "", cancellationToken)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"no export batch {batchId}"));
+    }
+
+    /// <summary>The caller's declared identity (the <c>x-actor</c> header) and its network peer.</summary>
+    private static string Actor(ServerCallContext context)
+    {
+        var declared = context.RequestHeaders.GetValue("x-actor");
+        var actor = string.IsNullOrWhiteSpace(declared) ? $"anonymous@{context.Peer}" : $"{declared}@{context.Peer}";
+        return actor.Length > 300 ? actor[..300] : actor;
+    }
+
+    private static BatchManifest Manifest(ExportBatch batch) => new()
+    {
+        BatchId = batch.Id, Recipient = batch.Recipient, FileName = batch.FileName, ContentType = batch.ContentType,
+        ByteLength = batch.ByteLength, Sha256 = batch.Sha256, RowCount = batch.RowCount,
+    };
+
+    internal static V1.ExportBatch Describe(ExportBatch batch) => new()
+    {
+        Id = batch.Id,
+        Recipient = batch.Recipient,
+        CreatedAt = Timestamp.FromDateTimeOffset(batch.CreatedAt),
+        Cutoff = Timestamp.FromDateTimeOffset(batch.Cutoff),
+        Trigger = batch.Trigger,
+        Manifest = Manifest(batch),
+        Columns = { batch.Fields.Zip(batch.Headers, (f, h) => new Column { Field = f, Header = h }) },
+        Included = batch.Included,
+        Corrections = batch.Corrections,
+        Exclusions = { batch.Exclusions.Select(e => new Exclusion { Reason = e.Reason, Count = e.Count }) },
+        Delivery = new DeliveryState
+        {
+            Status = batch.DeliveryStatus.ToString(),
+            Attempts = batch.DeliveryAttempts,
+            DeliveredAt = batch.DeliveredAt is { } at ? Timestamp.FromDateTimeOffset(at) : null,
+            LastError = batch.LastDeliveryError ?? string.Empty,
+        },
+        Submissions = { batch.Submissions.OrderBy(s => s.Id).Select(Describe) },
+    };
+
+    private static Submission Describe(ExportSubmission submission) => new()
+    {
+        Id = submission.Id,
+        BatchId = submission.BatchId,
+        SubmittedAt = Timestamp.FromDateTimeOffset(submission.SubmittedAt),
+        Method = submission.Method,
+        SubmittedBy = submission.SubmittedBy,
+        Outcome = submission.Outcome switch
+        {
+            SubmissionOutcome.Accepted => V1.SubmissionOutcome.Accepted,
+            SubmissionOutcome.AcceptedWithErrors => V1.SubmissionOutcome.AcceptedWithErrors,
+            SubmissionOutcome.Rejected => V1.SubmissionOutcome.Rejected,
+            _ => V1.SubmissionOutcome.Pending,
+        },
+        RecipientResponse = submission.RecipientResponse ?? string.Empty,
+        RecordedAt = Timestamp.FromDateTimeOffset(submission.RecordedAt),
+    };
+}

@@ -1,0 +1,133 @@
+using System.Data;
+using System.Security.Cryptography;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace AccreditationReporting.Exports;
+
+/// <summary>
+/// Batch files live in the database in 1 MiB chunks: every instance can serve any batch, and a
+/// batch's rows and its file commit or roll back together.
+/// </summary>
+internal static class BatchFiles
+{
+    public const int ChunkSize = 1024 * 1024;
+
+    /// <summary>Copies the spooled file into the batch's chunks, hashing on the way.</summary>
+    public static async Task<(string Sha256, long Length)> StoreAsync(
+        NpgsqlConnection connection, long batchId, Stream file, CancellationToken cancellationToken)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[ChunkSize];
+        long length = 0;
+        await using var import = await connection.BeginBinaryImportAsync(
+            "COPY accreditation.export_file_chunks (batch_id, chunk_no, data) FROM STDIN (FORMAT BINARY)", cancellationToken);
+        for (var chunk = 0; ; chunk++)
+        {
+            var read = await file.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
+            if (read == 0)
+            {
+                break;
+            }
+
+            hash.AppendData(buffer, 0, read);
+            length += read;
+            await import.StartRowAsync(cancellationToken);
+            await import.WriteAsync(batchId, NpgsqlDbType.Bigint, cancellationToken);
+            await import.WriteAsync(chunk, NpgsqlDbType.Integer, cancellationToken);
+            await import.WriteAsync(read == buffer.Length ? buffer : buffer[..read], NpgsqlDbType.Bytea, cancellationToken);
+        }
+
+        await import.CompleteAsync(cancellationToken);
+        return (Convert.ToHexStringLower(hash.GetHashAndReset()), length);
+    }
+
+    /// <summary>The batch's file as a stream, read chunk by chunk; it keeps <paramref name="connection"/> busy until disposed.</summary>
+    public static async Task<Stream> OpenReadAsync(NpgsqlConnection connection, long batchId, CancellationToken cancellationToken)
+    {
+        var command = new NpgsqlCommand(
+            "SELECT data FROM accreditation.export_file_chunks WHERE batch_id = $1 ORDER BY chunk_no", connection)
+        {
+            Parameters = { new NpgsqlParameter { Value = batchId } },
+        };
+        var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
+        return new ChunkStream(command, reader);
+    }
+
+    private sealed class ChunkStream(NpgsqlCommand command, NpgsqlDataReader reader) : Stream
+    {
+        private byte[] _chunk = [];
+        private int _offset;
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            while (_offset == _chunk.Length)
+            {
+                if (!reader.Read())
+                {
+                    return 0;
+                }
+
+                _chunk = reader.GetFieldValue<byte[]>(0);
+                _offset = 0;
+            }
+
+            var n = Math.Min(buffer.Length, _chunk.Length - _offset);
+            _chunk.AsSpan(_offset, n).CopyTo(buffer);
+            _offset += n;
+            return n;
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            while (_offset == _chunk.Length)
+            {
+                if (!await reader.ReadAsync(cancellationToken))
+                {
+                    return 0;
+                }
+
+                _chunk = await reader.GetFieldValueAsync<byte[]>(0, cancellationToken);
+                _offset = 0;
+            }
+
+            var n = Math.Min(buffer.Length, _chunk.Length - _offset);
+            _chunk.AsMemory(_offset, n).CopyTo(buffer);
+            _offset += n;
+            return n;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                reader.Dispose();
+                command.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+
+        public override async ValueTask DisposeAsync()
+        {
+            await reader.DisposeAsync();
+            await command.DisposeAsync();
+            await base.DisposeAsync();
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}

@@ -1,0 +1,33 @@
+using Npgsql;
+
+namespace AccreditationReporting.Exports;
+
+/// <summary>
+/// Counts-only batches count every completion not yet counted for the recipient, whatever policy it
+/// was collected under: no learner appears in these files (../shared/DOMAIN.md). Activities the
+/// recipient cannot identify are left out with the recipient's reason.
+/// </summary>
+internal static class CountedLines
+{
+    /// <param name="identified">SQL over activity <c>a</c>: the recipient can name the activity.</param>
+    public static async Task DecideAsync(BatchContext batch, string recipient, string identified, string reason)
+    {
+        await using var command = new NpgsqlCommand(
+            $"""
+            INSERT INTO accreditation.export_lines (recipient, completion_id, action, batch_id, reason)
+            SELECT $1, c.id, CASE WHEN {identified} THEN 'Counted' ELSE 'Excluded' END, $2,
+                CASE WHEN {identified} THEN NULL ELSE $4 END
+            FROM accreditation.completions c
+            JOIN accreditation.activities a ON a.id = c.activity_key
+            WHERE c.received_at <= $3
+                AND NOT EXISTS (SELECT 1 FROM accreditation.export_lines x WHERE x.recipient = $1 AND x.completion_id = c.id)
+            """,
+            batch.Connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = recipient });
+        command.Parameters.Add(new NpgsqlParameter { Value = batch.BatchId });
+        command.Parameters.Add(new NpgsqlParameter { Value = batch.Cutoff.ToUniversalTime() });
+        command.Parameters.Add(new NpgsqlParameter { Value = reason });
+        command.CommandTimeout = 0;
+        await command.ExecuteNonQueryAsync(batch.CancellationToken);
+    }
+}

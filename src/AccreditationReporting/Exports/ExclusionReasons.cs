@@ -1,0 +1,22 @@
+namespace AccreditationReporting.Exports;
+
+/// <summary>Why a completion was left out of a recipient's batch; stable codes for staff and tools.</summary>
+public static class ExclusionReasons
+{
+    /// <summary>A newer completion of the same activity by the same learner replaced it before it was sent.</summary>
+    public const string Superseded = "superseded";
+
+    /// <summary>The policy it was collected under does not let learner-level data go to this recipient.</summary>
+    public const string PolicyDoesNotAllowRecipient = "policy-does-not-allow-recipient";
+
+    /// <summary>The learner holds no claim (or no award) of the credit this recipient deals with.</summary>
+    public const string NoQualifyingClaim = "no-qualifying-claim";
+
+    /// <summary>The policy needs a permission the learner did not give.</summary>
+    public const string NoConsent = "no-consent";
+    public const string NoAccmeActivityId = "no-accme-activity-id";
+    public const string NoEaccmeEventCode = "no-eaccme-event-code";
+
+    /// <summary>The activity names no joint provider: it is directly provided.</summary>
+    public const string NotJointlyProvided = "not-jointly-provided";
+}

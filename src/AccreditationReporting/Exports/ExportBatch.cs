@@ -1,0 +1,52 @@
+namespace AccreditationReporting.Exports;
+
+/// <summary>
+/// One file for one recipient: every eligible completion not yet sent to it, up to <see cref="Cutoff"/>.
+/// Immutable once created; <see cref="Sha256"/> and <see cref="RowCount"/> are its manifest.
+/// </summary>
+public sealed class ExportBatch
+{
+    public long Id { get; init; }
+    public required string Recipient { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset Cutoff { get; init; }
+
+    /// <summary><c>on-demand</c> or <c>schedule</c>.</summary>
+    public required string Trigger { get; init; }
+    public string FileName { get; set; } = string.Empty;
+    public string ContentType { get; set; } = string.Empty;
+
+    /// <summary>The format's fields, in column order, when the batch was made.</summary>
+    public List<string> Fields { get; set; } = [];
+    public List<string> Headers { get; set; } = [];
+    public int RowCount { get; set; }
+    public long ByteLength { get; set; }
+
+    /// <summary>Lower-case hex SHA-256 of the file's bytes.</summary>
+    public string Sha256 { get; set; } = string.Empty;
+
+    /// <summary>Completions the file adds (learner-level) or counts (counts-only).</summary>
+    public int Included { get; set; }
+
+    /// <summary>Completions sent earlier that this file deletes or withdraws because they changed.</summary>
+    public int Corrections { get; set; }
+    public List<Exclusion> Exclusions { get; set; } = [];
+    public DeliveryStatus DeliveryStatus { get; set; }
+    public int DeliveryAttempts { get; set; }
+    public DateTimeOffset? DeliveredAt { get; set; }
+
+    /// <summary>What the last failed attempt got (status code or error kind): never a response body.</summary>
+    public string? LastDeliveryError { get; set; }
+    public List<ExportSubmission> Submissions { get; init; } = [];
+}
+
+/// <summary>Completions left out of a batch, by reason (one of <see cref="ExclusionReasons"/>).</summary>
+public sealed record Exclusion(string Reason, int Count);
+
+public enum DeliveryStatus
+{
+    NotConfigured,
+    Pending,
+    Delivered,
+    Failed,
+}

@@ -1,0 +1,141 @@
+using AccreditationReporting.Storage;
+using CsvHelper;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace AccreditationReporting.Exports;
+
+public enum BatchTrigger
+{
+    OnDemand,
+    Schedule,
+}
+
+/// <summary>
+/// Makes batches. One transaction per batch, holding the recipient's lock from the first read to
+/// the commit: a second instance asking for the same recipient at the same moment waits, then finds
+/// every completion already taken and takes only what came after.
+/// </summary>
+internal sealed class ExportBatches(ReportingDbContext db, ExportCatalog catalog, TimeProvider time, ILogger<ExportBatches> logger)
+{
+    /// <summary>The new batch, or null when nothing has happened since the last one.</summary>
+    public async Task<ExportBatch?> CreateAsync(string recipient, DateTimeOffset? cutoff, BatchTrigger trigger, CancellationToken cancellationToken)
+    {
+        var export = catalog.Find(recipient) ?? throw new ArgumentException($"unknown recipient '{recipient}'", nameof(recipient));
+        var now = time.GetUtcNow();
+        var upTo = cutoff ?? now;
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await ExecuteAsync(connection, "SELECT pg_advisory_xact_lock(hashtextextended('export-batch/' || $1, 0))", cancellationToken, recipient);
+
+        var batchId = await ScalarAsync<long>(
+            connection,
+            """
+            INSERT INTO accreditation.export_batches (recipient, created_at, cutoff, trigger, file_name, content_type, fields, headers,
+                row_count, byte_length, sha256, included, corrections, exclusions, delivery_status, delivery_attempts)
+            VALUES ($1, $2, $3, $4, '', $5, $6::jsonb, $7::jsonb, 0, 0, '', 0, 0, '[]', 'NotConfigured', 0)
+            RETURNING id
+            """,
+            cancellationToken,
+            recipient, now, upTo, TriggerName(trigger), export.Format.ContentType,
+            StoredJson.Serialize(export.Format.Fields.ToList()), StoredJson.Serialize(export.Format.Columns.Select(c => c.Header).ToList()));
+
+        var context = new BatchContext(connection, batchId, upTo, cancellationToken);
+        await export.DecideAsync(context);
+        var summary = await SummariseAsync(connection, batchId, cancellationToken);
+        if (summary.Lines == 0)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return null;
+        }
+
+        var spool = Path.Combine(Path.GetTempPath(), $"export-{Guid.NewGuid():N}.tmp");
+        await using var file = new FileStream(spool, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        long rows;
+        await using (var csv = CsvWriter.Create(file, BatchWriter.WriterOptions(export.Format), leaveOpen: true))
+        {
+            csv.WriteHeader(export.Format.Columns.Select(c => c.Header).ToArray());
+            await export.WriteRowsAsync(context, csv);
+            await csv.FlushAsync(cancellationToken);
+            rows = csv.RecordCount - 1;
+        }
+
+        file.Position = 0;
+        var (sha256, length) = await BatchFiles.StoreAsync(connection, batchId, file, cancellationToken);
+        var fileName = $"{recipient}-{batchId:D6}.{export.Format.FileExtension}";
+        await ExecuteAsync(
+            connection,
+            """
+            UPDATE accreditation.export_batches
+            SET file_name = $2, row_count = $3, byte_length = $4, sha256 = $5, included = $6, corrections = $7, exclusions = $8::jsonb
+            WHERE id = $1
+            """,
+            cancellationToken,
+            batchId, fileName, (int)rows, length, sha256, summary.Included, summary.Corrections, StoredJson.Serialize(summary.Exclusions));
+        await transaction.CommitAsync(cancellationToken);
+
+        logger.LogInformation(
+            "Export batch {BatchId} for {Recipient}: {Rows} rows, {Included} included, {Corrections} corrections, {Excluded} excluded",
+            batchId, recipient, rows, summary.Included, summary.Corrections, summary.Exclusions.Sum(e => e.Count));
+        db.ChangeTracker.Clear();
+        return await db.ExportBatches.AsNoTracking().Include(b => b.Submissions).SingleAsync(b => b.Id == batchId, cancellationToken);
+    }
+
+    public static string TriggerName(BatchTrigger trigger) => trigger == BatchTrigger.Schedule ? "schedule" : "on-demand";
+
+    private sealed record Summary(int Lines, int Included, int Corrections, List<Exclusion> Exclusions);
+
+    private static async Task<Summary> SummariseAsync(NpgsqlConnection connection, long batchId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT action, coalesce(reason, ''), count(*)::int FROM accreditation.export_lines WHERE batch_id = $1 GROUP BY 1, 2 ORDER BY 1, 2",
+            connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = batchId });
+        int lines = 0, included = 0, corrections = 0;
+        var exclusions = new List<Exclusion>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var (action, reason, count) = (reader.GetString(0), reader.GetString(1), reader.GetInt32(2));
+            lines += count;
+            switch (action)
+            {
+                case ExportLine.Add or ExportLine.Counted:
+                    included += count;
+                    break;
+                case ExportLine.Delete:
+                    corrections += count;
+                    break;
+                default:
+                    exclusions.Add(new Exclusion(reason, count));
+                    break;
+            }
+        }
+
+        return new Summary(lines, included, corrections, exclusions);
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object[] values)
+    {
+        await using var command = Command(connection, sql, values);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object[] values)
+    {
+        await using var command = Command(connection, sql, values);
+        return (T)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, object[] values)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value is DateTimeOffset t ? t.ToUniversalTime() : value });
+        }
+
+        return command;
+    }
+}

@@ -1,0 +1,152 @@
+using System.Text.Json;
+using AccreditationReporting.Exports.Eaccme;
+using AccreditationReporting.Exports.JointProvider;
+using AccreditationReporting.Exports.Pars;
+using AccreditationReporting.Privacy;
+
+namespace AccreditationReporting.Exports;
+
+/// <summary>
+/// The recipients this service exports to, built from the two declarations (policies and formats)
+/// and checked when the service starts: a format that asks for a field its policy does not allow is
+/// a start-up error naming both, never a file with that field in it.
+/// </summary>
+internal sealed class ExportCatalog
+{
+    private ExportCatalog(IReadOnlyDictionary<string, RecipientExport> exports, IReadOnlyList<PrivacyPolicy> policies)
+    {
+        Exports = exports;
+        Policies = policies;
+    }
+
+    public IReadOnlyDictionary<string, RecipientExport> Exports { get; }
+
+    public IReadOnlyList<PrivacyPolicy> Policies { get; }
+
+    public RecipientExport? Find(string recipient) => Exports.GetValueOrDefault(recipient);
+
+    private sealed record FormatDocument(List<RecipientFormat>? Recipients);
+
+    /// <exception cref="ExportCatalogException">Every problem with the declarations, in one message.</exception>
+    public static ExportCatalog Load(string? policiesFile, string? formatsFile, IReadOnlySet<string> enabledPolicies)
+    {
+        var problems = new List<string>();
+        var (policyStream, policyOrigin) = DataFiles.Open(policiesFile, "policies.json");
+        List<PrivacyPolicy> policies;
+        using (policyStream)
+        {
+            (policies, var policyProblems) = PrivacyPolicies.Read(policyStream, policyOrigin);
+            problems.AddRange(policyProblems);
+        }
+
+        var (formatStream, formatOrigin) = DataFiles.Open(formatsFile, "recipient-formats.json");
+        List<RecipientFormat> formats;
+        using (formatStream)
+        {
+            try
+            {
+                formats = JsonSerializer.Deserialize<FormatDocument>(formatStream, DataFiles.JsonOptions)?.Recipients ?? [];
+            }
+            catch (JsonException e)
+            {
+                throw new ExportCatalogException([.. problems, $"{formatOrigin} is not valid JSON ({e.Message})"]);
+            }
+        }
+
+        var enabled = policies.Where(p => enabledPolicies.Contains(p.Version)).ToList();
+        problems.AddRange(enabledPolicies.Where(v => policies.All(p => p.Version != v))
+            .Select(v => $"policy version '{v}' is enabled but {policyOrigin} does not declare it"));
+        problems.AddRange(policies.SelectMany(p => p.Recipients.Keys.Where(r => !Recipients.All.Contains(r))
+            .Select(r => $"{policyOrigin}: policy '{p.Version}' names recipient '{r}', which is not one of {string.Join(", ", Recipients.All)}")));
+        problems.AddRange(formats.Where(f => !Recipients.All.Contains(f.Id))
+            .Select(f => $"{formatOrigin} declares recipient '{f.Id}', which is not one of {string.Join(", ", Recipients.All)}"));
+        problems.AddRange(Recipients.All.Where(r => formats.Count(f => f.Id == r) != 1)
+            .Select(r => $"{formatOrigin} must declare recipient '{r}' exactly once"));
+        foreach (var format in formats.Where(f => Recipients.All.Contains(f.Id)))
+        {
+            problems.AddRange(CheckFormat(format, formatOrigin, enabled));
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new ExportCatalogException(problems);
+        }
+
+        var gates = RecordGates.Build(enabled, formats);
+        var exports = formats.ToDictionary(f => f.Id, f => Create(f, gates), StringComparer.Ordinal);
+        return new ExportCatalog(exports, enabled);
+    }
+
+    private static IEnumerable<string> CheckFormat(RecipientFormat format, string origin, List<PrivacyPolicy> enabled)
+    {
+        var where = $"recipient format '{format.Id}'";
+        if (format.Delimiter is not ("tab" or "comma"))
+        {
+            yield return $"{where} has delimiter '{format.Delimiter}'; use 'tab' or 'comma'";
+        }
+
+        if (format.Columns.Count == 0)
+        {
+            yield return $"{where} has no columns";
+        }
+
+        var offered = OfferedFields(format.Id);
+        foreach (var field in format.Fields.Where(f => !offered.Contains(f)))
+        {
+            yield return $"{where} ({origin}) names field '{field}', which the recipient's row type does not have";
+        }
+
+        foreach (var duplicate in format.Fields.GroupBy(f => f).Where(g => g.Count() > 1))
+        {
+            yield return $"{where} names field '{duplicate.Key}' more than once";
+        }
+
+        if (format.CountsOnly != (format.Id is Recipients.ParsActivities or Recipients.EaccmeEvents))
+        {
+            yield return $"{where} says countsOnly={format.CountsOnly.ToString().ToLowerInvariant()}, but its row type is {(format.CountsOnly ? "learner-level" : "counts only")}";
+        }
+
+        if (format.Id is Recipients.ParsActivities or Recipients.EaccmeEvents)
+        {
+            // No learner appears in a counts-only file, so every learner counts whatever the version (DOMAIN.md).
+            yield break;
+        }
+
+        foreach (var policy in enabled)
+        {
+            if (policy.For(format.Id) is not { } permission)
+            {
+                continue;
+            }
+
+            foreach (var field in format.Fields.Where(f => !permission.Fields.ContainsKey(f)))
+            {
+                yield return $"{where} has field '{field}' that policy '{policy.Version}' does not allow for {format.Id}";
+            }
+        }
+    }
+
+    private static IReadOnlyCollection<string> OfferedFields(string recipient) => recipient switch
+    {
+        Recipients.ParsLearners => RowColumns<ParsLearnerRow>.Fields.Keys.ToList(),
+        Recipients.ParsActivities => RowColumns<ParsActivityRow>.Fields.Keys.ToList(),
+        Recipients.EaccmeEvents => RowColumns<EaccmeEventRow>.Fields.Keys.ToList(),
+        Recipients.JointProvider => RowColumns<JointProviderRow>.Fields.Keys.ToList(),
+        _ => [],
+    };
+
+    private static RecipientExport Create(RecipientFormat format, RecordGates gates) => format.Id switch
+    {
+        Recipients.ParsLearners => new ParsLearnerExport(format, gates),
+        Recipients.ParsActivities => new ParsActivityExport(format, gates),
+        Recipients.EaccmeEvents => new EaccmeEventExport(format, gates),
+        Recipients.JointProvider => new JointProviderExport(format, gates),
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format.Id, "unknown recipient"),
+    };
+}
+
+public sealed class ExportCatalogException(IReadOnlyList<string> problems)
+    : Exception("The export declarations are inconsistent:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  - " + p)))
+{
+    public IReadOnlyList<string> Problems { get; } = problems;
+}

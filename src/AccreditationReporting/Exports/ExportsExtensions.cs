@@ -1,0 +1,20 @@
+using AccreditationReporting.Privacy;
+
+namespace AccreditationReporting.Exports;
+
+public static class ExportsExtensions
+{
+    /// <summary>
+    /// Loads and checks the policy and format declarations now, so an inconsistent pair stops the
+    /// service before it serves anything (<see cref="ExportCatalogException"/> names every problem).
+    /// </summary>
+    public static IHostApplicationBuilder AddExports(this IHostApplicationBuilder builder)
+    {
+        var enabled = builder.Configuration.GetSection(EnabledPolicies.Section).Get<EnabledPolicies>() ?? new EnabledPolicies();
+        var catalog = ExportCatalog.Load(
+            builder.Configuration["Policies:File"], builder.Configuration["Exports:FormatsFile"], enabled.Versions);
+        builder.Services.AddSingleton(catalog);
+        builder.Services.AddScoped<ExportBatches>();
+        return builder;
+    }
+}

@@ -1,0 +1,19 @@
+namespace AccreditationReporting.Exports;
+
+/// <summary>The recipients of ../shared/DOMAIN.md ("Recipients and their minimal field sets").</summary>
+public static class Recipients
+{
+    /// <summary>A: one row per learner, activity and completion; records are added or deleted, never edited.</summary>
+    public const string ParsLearners = "accme-pars-learners";
+
+    /// <summary>B: one row per activity and reporting year; counts only.</summary>
+    public const string ParsActivities = "accme-pars-activities";
+
+    /// <summary>C: one row per event; counts only.</summary>
+    public const string EaccmeEvents = "eaccme-events";
+
+    /// <summary>D: one row per learner who claimed AMA PRA Category 1 Credit for a jointly provided activity.</summary>
+    public const string JointProvider = "joint-provider";
+
+    public static readonly IReadOnlyList<string> All = [ParsLearners, ParsActivities, EaccmeEvents, JointProvider];
+}

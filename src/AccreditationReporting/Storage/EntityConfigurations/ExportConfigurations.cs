@@ -1,0 +1,82 @@
+using AccreditationReporting.Exports;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace AccreditationReporting.Storage.EntityConfigurations;
+
+internal sealed class ExportBatchConfiguration : IEntityTypeConfiguration<ExportBatch>
+{
+    public void Configure(EntityTypeBuilder<ExportBatch> batch)
+    {
+        batch.ToTable("export_batches");
+        batch.HasKey(b => b.Id);
+        batch.Property(b => b.Id).UseIdentityAlwaysColumn();
+        batch.HasIndex(b => new { b.Recipient, b.Id });
+        batch.Property(b => b.Recipient).HasMaxLength(60);
+        batch.Property(b => b.Trigger).HasMaxLength(20);
+        batch.Property(b => b.FileName).HasMaxLength(200);
+        batch.Property(b => b.ContentType).HasMaxLength(60);
+        batch.Property(b => b.Sha256).HasMaxLength(64);
+        batch.Property(b => b.Fields).HasJsonbConversion();
+        batch.Property(b => b.Headers).HasJsonbConversion();
+        batch.Property(b => b.Exclusions).HasJsonbConversion();
+        batch.Property(b => b.DeliveryStatus).HasConversion<string>().HasMaxLength(20);
+        batch.Property(b => b.LastDeliveryError).HasMaxLength(200);
+        batch.HasMany(b => b.Submissions).WithOne().HasForeignKey(s => s.BatchId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class ExportSubmissionConfiguration : IEntityTypeConfiguration<ExportSubmission>
+{
+    public void Configure(EntityTypeBuilder<ExportSubmission> submission)
+    {
+        submission.ToTable("export_submissions");
+        submission.HasKey(s => s.Id);
+        submission.Property(s => s.Id).UseIdentityAlwaysColumn();
+        submission.Property(s => s.Method).HasMaxLength(200);
+        submission.Property(s => s.SubmittedBy).HasMaxLength(200);
+        submission.Property(s => s.Outcome).HasConversion<string>().HasMaxLength(30);
+        submission.Property(s => s.RecipientResponse).HasMaxLength(2000);
+    }
+}
+
+internal sealed class ExportLineConfiguration : IEntityTypeConfiguration<ExportLine>
+{
+    public void Configure(EntityTypeBuilder<ExportLine> line)
+    {
+        line.ToTable("export_lines");
+
+        // A completion is added, deleted, counted or left out at most once per recipient.
+        line.HasKey(l => new { l.Recipient, l.CompletionId, l.Action });
+        line.HasIndex(l => new { l.BatchId, l.FirstLine });
+        line.Property(l => l.Recipient).HasMaxLength(60);
+        line.Property(l => l.Action).HasMaxLength(10);
+        line.Property(l => l.Reason).HasMaxLength(40);
+        line.HasOne<ExportBatch>().WithMany().HasForeignKey(l => l.BatchId).OnDelete(DeleteBehavior.Restrict);
+        line.HasOne<AccreditationReporting.Completions.Completion>().WithMany().HasForeignKey(l => l.CompletionId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class ExportFileChunkConfiguration : IEntityTypeConfiguration<ExportFileChunk>
+{
+    public void Configure(EntityTypeBuilder<ExportFileChunk> chunk)
+    {
+        chunk.ToTable("export_file_chunks");
+        chunk.HasKey(c => new { c.BatchId, c.ChunkNo });
+        chunk.HasOne<ExportBatch>().WithMany().HasForeignKey(c => c.BatchId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class ExportAccessConfiguration : IEntityTypeConfiguration<ExportAccess>
+{
+    public void Configure(EntityTypeBuilder<ExportAccess> access)
+    {
+        access.ToTable("export_accesses");
+        access.HasKey(a => a.Id);
+        access.Property(a => a.Id).UseIdentityAlwaysColumn();
+        access.HasIndex(a => a.BatchId);
+        access.Property(a => a.Kind).HasMaxLength(20);
+        access.Property(a => a.Actor).HasMaxLength(300);
+        access.HasOne<ExportBatch>().WithMany().HasForeignKey(a => a.BatchId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
