@@ -25,6 +25,12 @@ public class ExportServiceFixture : IAsyncLifetime
 
     public Task DisposeAsync() => Service.DisposeAsync().AsTask();
 
+    protected void Attach(ReportingService service)
+    {
+        Service = service;
+        Exports = new ExportService.ExportServiceClient(service.CreateChannel());
+    }
+
     public async Task StoreAsync(params JsonObject[] events)
     {
         var bus = Service.Services.GetRequiredService<IBus>();
