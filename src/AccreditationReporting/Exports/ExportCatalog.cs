@@ -55,7 +55,7 @@ internal sealed class ExportCatalog
 
         var enabled = policies.Where(p => enabledPolicies.Contains(p.Version)).ToList();
         problems.AddRange(enabledPolicies.Where(v => policies.All(p => p.Version != v))
-            .Select(v => $"policy version '{v}' is enabled but {policyOrigin} does not declare it"));
+            .Select(v => $"Policies:Enabled names policy version '{v}', which {policyOrigin} does not declare"));
         problems.AddRange(policies.SelectMany(p => p.Recipients.Keys.Where(r => !Recipients.All.Contains(r))
             .Select(r => $"{policyOrigin}: policy '{p.Version}' names recipient '{r}', which is not one of {string.Join(", ", Recipients.All)}")));
         problems.AddRange(formats.Where(f => !Recipients.All.Contains(f.Id))

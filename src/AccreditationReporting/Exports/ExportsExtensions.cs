@@ -15,6 +15,13 @@ public static class ExportsExtensions
             builder.Configuration["Policies:File"], builder.Configuration["Exports:FormatsFile"], enabled.Versions);
         builder.Services.AddSingleton(catalog);
         builder.Services.AddScoped<ExportBatches>();
+
+        var schedules = ExportSchedules.Read(builder.Configuration, catalog);
+        if (schedules.Count > 0)
+        {
+            builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<ExportSchedules>(sp, (IReadOnlyDictionary<string, Cronos.CronExpression>)schedules));
+        }
+
         return builder;
     }
 }

@@ -24,6 +24,7 @@ public sealed class ReportingDbContext(DbContextOptions<ReportingDbContext> opti
     public DbSet<ExportLine> ExportLines => Set<ExportLine>();
     public DbSet<ExportFileChunk> ExportFileChunks => Set<ExportFileChunk>();
     public DbSet<ExportAccess> ExportAccesses => Set<ExportAccess>();
+    public DbSet<ScheduledRun> ScheduledRuns => Set<ScheduledRun>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

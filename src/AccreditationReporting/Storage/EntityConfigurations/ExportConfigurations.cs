@@ -80,3 +80,15 @@ internal sealed class ExportAccessConfiguration : IEntityTypeConfiguration<Expor
         access.HasOne<ExportBatch>().WithMany().HasForeignKey(a => a.BatchId).OnDelete(DeleteBehavior.Restrict);
     }
 }
+
+internal sealed class ScheduledRunConfiguration : IEntityTypeConfiguration<ScheduledRun>
+{
+    public void Configure(EntityTypeBuilder<ScheduledRun> run)
+    {
+        run.ToTable("scheduled_runs");
+        run.HasKey(r => new { r.Recipient, r.Occurrence });
+        run.Property(r => r.Recipient).HasMaxLength(60);
+        run.Property(r => r.ClaimedBy).HasMaxLength(200);
+        run.HasOne<ExportBatch>().WithMany().HasForeignKey(r => r.BatchId).OnDelete(DeleteBehavior.Restrict);
+    }
+}

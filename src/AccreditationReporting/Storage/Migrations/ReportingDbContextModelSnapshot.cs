@@ -601,6 +601,40 @@ namespace AccreditationReporting.Storage.Migrations
                     b.ToTable("export_submissions", "accreditation");
                 });
 
+            modelBuilder.Entity("AccreditationReporting.Exports.ScheduledRun", b =>
+                {
+                    b.Property<string>("Recipient")
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)")
+                        .HasColumnName("recipient");
+
+                    b.Property<DateTimeOffset>("Occurrence")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("occurrence");
+
+                    b.Property<long?>("BatchId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("batch_id");
+
+                    b.Property<DateTimeOffset>("ClaimedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("claimed_at");
+
+                    b.Property<string>("ClaimedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("claimed_by");
+
+                    b.HasKey("Recipient", "Occurrence")
+                        .HasName("pk_scheduled_runs");
+
+                    b.HasIndex("BatchId")
+                        .HasDatabaseName("ix_scheduled_runs_batch_id");
+
+                    b.ToTable("scheduled_runs", "accreditation");
+                });
+
             modelBuilder.Entity("AccreditationReporting.Ingestion.ProcessedEvent", b =>
                 {
                     b.Property<Guid>("EventId")
@@ -800,6 +834,15 @@ namespace AccreditationReporting.Storage.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_export_submissions_export_batches_batch_id");
+                });
+
+            modelBuilder.Entity("AccreditationReporting.Exports.ScheduledRun", b =>
+                {
+                    b.HasOne("AccreditationReporting.Exports.ExportBatch", null)
+                        .WithMany()
+                        .HasForeignKey("BatchId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_scheduled_runs_export_batches_batch_id");
                 });
 
             modelBuilder.Entity("AccreditationReporting.Completions.Completion", b =>

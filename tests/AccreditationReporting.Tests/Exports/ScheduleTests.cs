@@ -1,0 +1,42 @@
+using AccreditationReporting.Tests.Fixtures;
+using static AccreditationReporting.Tests.Exports.ExportEvents;
+
+namespace AccreditationReporting.Tests.Exports;
+
+/// <summary>Cron schedules run batch creation inside the service; with two instances each occurrence runs once.</summary>
+public sealed class ScheduleTests
+{
+    private static readonly Dictionary<string, string?> EverySecond = new() { ["Exports:Schedules:joint-provider"] = "* * * * * *" };
+
+    [Fact]
+    public async Task TwoInstancesOnOneScheduleRunEachOccurrenceOnceAndSendEachCompletionOnce()
+    {
+        await using var first = await ReportingService.StartAsync(useRabbitMq: false, settings: EverySecond);
+        await using var second = await ReportingService.StartAsync(useRabbitMq: false, settings: EverySecond, postgres: first.PostgresConnectionString);
+        var store = new ExportServiceFixtureOver(first);
+        var events = Enumerable.Range(0, 40).Select(_ => Completion(NewActivity())).ToArray();
+        await store.StoreAsync(events);
+
+        await Eventually.TrueAsync(
+            async () => await first.Database.ScalarAsync<long>(
+                "SELECT count(*) FROM accreditation.export_lines WHERE recipient = 'joint-provider' AND action = 'Add'") == events.Length,
+            TimeSpan.FromSeconds(20),
+            "every completion sent by a scheduled batch");
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+
+        var triggers = await first.Database.ColumnAsync<string>("SELECT DISTINCT trigger FROM accreditation.export_batches WHERE file_name <> ''");
+        Assert.Equal(["schedule"], triggers);
+        var claimants = await first.Database.ColumnAsync<long>(
+            "SELECT count(*) FROM accreditation.scheduled_runs GROUP BY recipient, occurrence");
+        Assert.True(claimants.Count >= 2, "occurrences ran while the instances were up");
+        Assert.All(claimants, c => Assert.Equal(1, c));
+    }
+
+    [Fact]
+    public async Task AnInvalidScheduleStopsTheStartNamingTheRecipient()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => ReportingService.StartAsync(
+            useRabbitMq: false, settings: new Dictionary<string, string?> { ["Exports:Schedules:joint-provider"] = "every tuesday" }));
+        Assert.Contains("Exports:Schedules:joint-provider", error.ToString());
+    }
+}
