@@ -1,5 +1,6 @@
 using System.Data;
 using System.Security.Cryptography;
+using AccreditationReporting.Storage;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -45,11 +46,8 @@ internal static class BatchFiles
     /// <summary>The batch's file as a stream, read chunk by chunk; it keeps <paramref name="connection"/> busy until disposed.</summary>
     public static async Task<Stream> OpenReadAsync(NpgsqlConnection connection, long batchId, CancellationToken cancellationToken)
     {
-        var command = new NpgsqlCommand(
-            "SELECT data FROM accreditation.export_file_chunks WHERE batch_id = $1 ORDER BY chunk_no", connection)
-        {
-            Parameters = { new NpgsqlParameter { Value = batchId } },
-        };
+        var command = SqlCommands.Create(
+            connection, "SELECT data FROM accreditation.export_file_chunks WHERE batch_id = $1 ORDER BY chunk_no", batchId);
         var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
         return new ChunkStream(command, reader);
     }

@@ -1,4 +1,4 @@
-using Npgsql;
+using AccreditationReporting.Storage;
 
 namespace AccreditationReporting.Exports;
 
@@ -12,7 +12,8 @@ internal static class CountedLines
     /// <param name="identified">SQL over activity <c>a</c>: the recipient can name the activity.</param>
     public static async Task DecideAsync(BatchContext batch, string recipient, string identified, string reason)
     {
-        await using var command = new NpgsqlCommand(
+        await using var command = SqlCommands.Create(
+            batch.Connection,
             $"""
             INSERT INTO accreditation.export_lines (recipient, completion_id, action, batch_id, reason)
             SELECT $1, c.id, CASE WHEN {identified} THEN 'Counted' ELSE 'Excluded' END, $2,
@@ -22,12 +23,7 @@ internal static class CountedLines
             WHERE c.received_at <= $3
                 AND NOT EXISTS (SELECT 1 FROM accreditation.export_lines x WHERE x.recipient = $1 AND x.completion_id = c.id)
             """,
-            batch.Connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = recipient });
-        command.Parameters.Add(new NpgsqlParameter { Value = batch.BatchId });
-        command.Parameters.Add(new NpgsqlParameter { Value = batch.Cutoff.ToUniversalTime() });
-        command.Parameters.Add(new NpgsqlParameter { Value = reason });
-        command.CommandTimeout = 0;
+            recipient, batch.BatchId, batch.Cutoff, reason);
         await command.ExecuteNonQueryAsync(batch.CancellationToken);
     }
 }

@@ -82,16 +82,16 @@ internal sealed class ExportBatches(ReportingDbContext db, ExportCatalog catalog
         return await db.ExportBatches.AsNoTracking().Include(b => b.Submissions).SingleAsync(b => b.Id == batchId, cancellationToken);
     }
 
-    public static string TriggerName(BatchTrigger trigger) => trigger == BatchTrigger.Schedule ? "schedule" : "on-demand";
+    private static string TriggerName(BatchTrigger trigger) => trigger == BatchTrigger.Schedule ? "schedule" : "on-demand";
 
     private sealed record Summary(int Lines, int Included, int Corrections, List<Exclusion> Exclusions);
 
     private static async Task<Summary> SummariseAsync(NpgsqlConnection connection, long batchId, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(
+        await using var command = SqlCommands.Create(
+            connection,
             "SELECT action, coalesce(reason, ''), count(*)::int FROM accreditation.export_lines WHERE batch_id = $1 GROUP BY 1, 2 ORDER BY 1, 2",
-            connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = batchId });
+            batchId);
         int lines = 0, included = 0, corrections = 0;
         var exclusions = new List<Exclusion>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -118,24 +118,13 @@ internal sealed class ExportBatches(ReportingDbContext db, ExportCatalog catalog
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object[] values)
     {
-        await using var command = Command(connection, sql, values);
+        await using var command = SqlCommands.Create(connection, sql, values);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object[] values)
     {
-        await using var command = Command(connection, sql, values);
+        await using var command = SqlCommands.Create(connection, sql, values);
         return (T)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
-
-    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, object[] values)
-    {
-        var command = new NpgsqlCommand(sql, connection);
-        foreach (var value in values)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = value is DateTimeOffset t ? t.ToUniversalTime() : value });
-        }
-
-        return command;
     }
 }

@@ -62,23 +62,20 @@ internal sealed class ExportCatalog
             .Select(f => $"{formatOrigin} declares recipient '{f.Id}', which is not one of {string.Join(", ", Recipients.All)}"));
         problems.AddRange(Recipients.All.Where(r => formats.Count(f => f.Id == r) != 1)
             .Select(r => $"{formatOrigin} must declare recipient '{r}' exactly once"));
-        foreach (var format in formats.Where(f => Recipients.All.Contains(f.Id)))
+        var known = formats.Where(f => Recipients.All.Contains(f.Id)).DistinctBy(f => f.Id).ToList();
+        var gates = RecordGates.Build(enabled, known);
+        var exports = known.ToDictionary(f => f.Id, f => Create(f, gates), StringComparer.Ordinal);
+        foreach (var export in exports.Values)
         {
-            problems.AddRange(CheckFormat(format, formatOrigin, enabled));
+            problems.AddRange(CheckFormat(export, formatOrigin, enabled));
         }
 
-        if (problems.Count > 0)
-        {
-            throw new ExportCatalogException(problems);
-        }
-
-        var gates = RecordGates.Build(enabled, formats);
-        var exports = formats.ToDictionary(f => f.Id, f => Create(f, gates), StringComparer.Ordinal);
-        return new ExportCatalog(exports, enabled);
+        return problems.Count == 0 ? new ExportCatalog(exports, enabled) : throw new ExportCatalogException(problems);
     }
 
-    private static IEnumerable<string> CheckFormat(RecipientFormat format, string origin, List<PrivacyPolicy> enabled)
+    private static IEnumerable<string> CheckFormat(RecipientExport export, string origin, List<PrivacyPolicy> enabled)
     {
+        var format = export.Format;
         var where = $"recipient format '{format.Id}'";
         if (format.Delimiter is not ("tab" or "comma"))
         {
@@ -90,8 +87,7 @@ internal sealed class ExportCatalog
             yield return $"{where} has no columns";
         }
 
-        var offered = OfferedFields(format.Id);
-        foreach (var field in format.Fields.Where(f => !offered.Contains(f)))
+        foreach (var field in format.Fields.Where(f => !export.OfferedFields.Contains(f)))
         {
             yield return $"{where} ({origin}) names field '{field}', which the recipient's row type does not have";
         }
@@ -101,12 +97,12 @@ internal sealed class ExportCatalog
             yield return $"{where} names field '{duplicate.Key}' more than once";
         }
 
-        if (format.CountsOnly != (format.Id is Recipients.ParsActivities or Recipients.EaccmeEvents))
+        if (format.CountsOnly == export.IsLearnerLevel)
         {
-            yield return $"{where} says countsOnly={format.CountsOnly.ToString().ToLowerInvariant()}, but its row type is {(format.CountsOnly ? "learner-level" : "counts only")}";
+            yield return $"{where} says countsOnly={format.CountsOnly.ToString().ToLowerInvariant()}, but its row type is {(export.IsLearnerLevel ? "learner-level" : "counts only")}";
         }
 
-        if (format.Id is Recipients.ParsActivities or Recipients.EaccmeEvents)
+        if (!export.IsLearnerLevel)
         {
             // No learner appears in a counts-only file, so every learner counts whatever the version (DOMAIN.md).
             yield break;
@@ -125,15 +121,6 @@ internal sealed class ExportCatalog
             }
         }
     }
-
-    private static IReadOnlyCollection<string> OfferedFields(string recipient) => recipient switch
-    {
-        Recipients.ParsLearners => RowColumns<ParsLearnerRow>.Fields.Keys.ToList(),
-        Recipients.ParsActivities => RowColumns<ParsActivityRow>.Fields.Keys.ToList(),
-        Recipients.EaccmeEvents => RowColumns<EaccmeEventRow>.Fields.Keys.ToList(),
-        Recipients.JointProvider => RowColumns<JointProviderRow>.Fields.Keys.ToList(),
-        _ => [],
-    };
 
     private static RecipientExport Create(RecipientFormat format, RecordGates gates) => format.Id switch
     {

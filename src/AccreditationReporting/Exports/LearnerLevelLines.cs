@@ -1,4 +1,4 @@
-using Npgsql;
+using AccreditationReporting.Storage;
 
 namespace AccreditationReporting.Exports;
 
@@ -15,7 +15,8 @@ internal static class LearnerLevelLines
     public static async Task DecideAsync(BatchContext batch, string recipient, RecordGates gates, string qualifies, string rows, string recipientExclusion)
     {
         var (versions, creditTypes, consents) = gates.Parameters(recipient);
-        await using var command = new NpgsqlCommand(
+        await using var command = SqlCommands.Create(
+            batch.Connection,
             $"""
             WITH rules AS (
                 SELECT v AS policy_version, string_to_array(nullif(t, ''), ',') AS credit_types, string_to_array(nullif(p, ''), ',') AS consents
@@ -64,14 +65,7 @@ internal static class LearnerLevelLines
                 rows::int
             FROM lines
             """,
-            batch.Connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = recipient });
-        command.Parameters.Add(new NpgsqlParameter { Value = batch.BatchId });
-        command.Parameters.Add(new NpgsqlParameter { Value = batch.Cutoff.ToUniversalTime() });
-        command.Parameters.Add(new NpgsqlParameter { Value = versions });
-        command.Parameters.Add(new NpgsqlParameter { Value = creditTypes });
-        command.Parameters.Add(new NpgsqlParameter { Value = consents });
-        command.CommandTimeout = 0;
+            recipient, batch.BatchId, batch.Cutoff, versions, creditTypes, consents);
         await command.ExecuteNonQueryAsync(batch.CancellationToken);
     }
 }

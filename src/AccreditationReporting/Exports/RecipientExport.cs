@@ -25,7 +25,12 @@ internal abstract class RecipientExport(RecipientFormat format)
 
 internal abstract class RecipientExport<TRow>(RecipientFormat format, RecordGates gates) : RecipientExport(format)
 {
-    private readonly Func<TRow, string?>[] _columns = format.Columns.Select(c => RowColumns<TRow>.Fields[c.Field]).ToArray();
+    // A field the row type lacks is a start-up error (ExportCatalog), so its getter never runs.
+    private readonly Func<TRow, string?>[] _columns = format.Columns
+        .Select(c => RowColumns<TRow>.Fields.GetValueOrDefault(c.Field) ?? (_ => throw new InvalidOperationException($"{typeof(TRow).Name} has no field '{c.Field}'")))
+        .ToArray();
+
+    private readonly IReadOnlyDictionary<string, IReadOnlyList<string>[]> _columnConsents = gates.ColumnConsents(format.Id);
 
     public override IReadOnlyCollection<string> OfferedFields => (IReadOnlyCollection<string>)RowColumns<TRow>.Fields.Keys;
 
@@ -36,11 +41,12 @@ internal abstract class RecipientExport<TRow>(RecipientFormat format, RecordGate
     /// <summary>Writes the format's columns of <paramref name="row"/>; a conditional field the record's permissions do not cover stays empty.</summary>
     protected void Write(CsvWriter csv, TRow row)
     {
-        var fieldGates = row is LearnerRecord record ? Gates.For(record.PolicyVersion, Recipient) : null;
+        var record = row as LearnerRecord;
+        var consents = record is null ? null : ColumnConsents(record.PolicyVersion);
         for (var i = 0; i < _columns.Length; i++)
         {
             var value = _columns[i](row);
-            if (fieldGates is not null && fieldGates[i].Count > 0 && !((LearnerRecord)(object)row!).HoldsAny(fieldGates[i]))
+            if (consents is not null && consents[i].Count > 0 && !record!.HoldsAny(consents[i]))
             {
                 value = null;
             }
@@ -50,6 +56,12 @@ internal abstract class RecipientExport<TRow>(RecipientFormat format, RecordGate
 
         csv.EndRecord();
     }
+
+    private IReadOnlyList<string>[] ColumnConsents(string policyVersion) =>
+        _columnConsents.TryGetValue(policyVersion, out var consents)
+            ? consents
+            // The batch's selection already left such records out; reaching here is a bug, and writing nothing is the safe failure.
+            : throw new InvalidOperationException($"a record collected under '{policyVersion}' reached the {Recipient} file, which that policy does not allow");
 }
 
 /// <summary>What one batch's making shares: its connection and transaction, its ID and its cut-off.</summary>

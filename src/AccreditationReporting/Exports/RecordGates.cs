@@ -10,11 +10,9 @@ internal sealed class RecordGates(IReadOnlyDictionary<(string Policy, string Rec
 {
     public sealed record Rule(IReadOnlyList<string> CreditTypes, IReadOnlyList<string> Consents, IReadOnlyList<string>[] ColumnConsents);
 
-    public IReadOnlyList<string>[] For(string policyVersion, string recipient) =>
-        rules.TryGetValue((policyVersion, recipient), out var rule)
-            ? rule.ColumnConsents
-            // The batch's selection already left such records out; reaching here is a bug, and writing nothing is the safe failure.
-            : throw new InvalidOperationException($"a record collected under '{policyVersion}' reached the {recipient} file, which that policy does not allow");
+    /// <summary>Per policy version that lets data go to <paramref name="recipient"/>: the permissions each column needs.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>[]> ColumnConsents(string recipient) =>
+        rules.Where(r => r.Key.Recipient == recipient).ToDictionary(r => r.Key.Policy, r => r.Value.ColumnConsents, StringComparer.Ordinal);
 
     /// <summary>The rules for one recipient, as SQL parameters: policy versions, and comma-joined credit types and permissions.</summary>
     public (string[] Versions, string[] CreditTypes, string[] Consents) Parameters(string recipient)

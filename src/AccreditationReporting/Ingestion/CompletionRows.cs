@@ -186,7 +186,7 @@ internal static class CompletionRows
         var command = new NpgsqlBatchCommand(sql);
         foreach (var value in values)
         {
-            command.Parameters.Add(value as NpgsqlParameter ?? new NpgsqlParameter { Value = value });
+            command.Parameters.Add(SqlCommands.Parameter(value));
         }
 
         batch.BatchCommands.Add(command);

@@ -1,5 +1,5 @@
+using AccreditationReporting.Storage;
 using CsvHelper;
-using Npgsql;
 
 namespace AccreditationReporting.Exports.Pars;
 
@@ -83,7 +83,8 @@ internal sealed class ParsLearnerExport(RecipientFormat format, RecordGates gate
     private async Task WriteDeletesAsync(BatchContext batch, CsvWriter csv)
     {
         var deletes = new List<SentRows>();
-        await using (var command = new NpgsqlCommand(
+        await using (var command = SqlCommands.Create(
+            batch.Connection,
             """
             SELECT sent.batch_id, sent.first_line, sent.line_count, c.policy_version, c.board_reporting_consent, c.state_board_reporting_consent
             FROM accreditation.export_lines x
@@ -92,9 +93,8 @@ internal sealed class ParsLearnerExport(RecipientFormat format, RecordGates gate
             WHERE x.batch_id = $1 AND x.action = 'Delete'
             ORDER BY x.first_line
             """,
-            batch.Connection))
+            batch.BatchId))
         {
-            command.Parameters.Add(new NpgsqlParameter { Value = batch.BatchId });
             await using var reader = await command.ExecuteReaderAsync(batch.CancellationToken);
             while (await reader.ReadAsync(batch.CancellationToken))
             {
@@ -139,13 +139,12 @@ internal sealed class ParsLearnerExport(RecipientFormat format, RecordGates gate
     {
         List<string> fields;
         char separator;
-        await using (var command = new NpgsqlCommand("SELECT fields::text, content_type FROM accreditation.export_batches WHERE id = $1", batch.Connection))
+        await using (var command = SqlCommands.Create(batch.Connection, "SELECT fields::text, content_type FROM accreditation.export_batches WHERE id = $1", batchId))
         {
-            command.Parameters.Add(new NpgsqlParameter { Value = batchId });
             await using var reader = await command.ExecuteReaderAsync(batch.CancellationToken);
             await reader.ReadAsync(batch.CancellationToken);
-            fields = System.Text.Json.JsonSerializer.Deserialize<List<string>>(reader.GetString(0))!;
-            separator = reader.GetString(1) == "text/tab-separated-values" ? '\t' : ',';
+            fields = System.Text.Json.JsonSerializer.Deserialize<List<string>>(reader.GetString(0), StoredJson.Options)!;
+            separator = RecipientFormat.SeparatorOf(reader.GetString(1));
         }
 
         await using var file = await BatchFiles.OpenReadAsync(batch.Connection, batchId, batch.CancellationToken);
