@@ -1,5 +1,6 @@
 using AccreditationReporting.Api.V1;
 using AccreditationReporting.Exports;
+using AccreditationReporting.Exports.Delivery;
 using AccreditationReporting.Storage;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
@@ -133,6 +134,30 @@ public sealed class ExportApi(ReportingDbContext db, IServiceProvider services, 
         return Describe(submission);
     }
 
+    public override async Task<V1.ExportBatch> RetryDelivery(RetryDeliveryRequest request, ServerCallContext context)
+    {
+        var batch = await FindAsync(request.BatchId, context.CancellationToken);
+        if (!services.GetRequiredService<DeliveryEndpoints>().IsConfigured(batch.Recipient))
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"recipient {batch.Recipient} has no push endpoint (Exports:Delivery:{batch.Recipient}:Endpoint)"));
+        }
+
+        // A delivered batch is not pushed twice; a receiver that lost it can be given a download.
+        var queued = await db.ExportBatches
+            .Where(b => b.Id == batch.Id && b.DeliveryStatus != DeliveryStatus.Delivered)
+            .ExecuteUpdateAsync(
+                set => set.SetProperty(b => b.DeliveryStatus, DeliveryStatus.Pending).SetProperty(b => b.NextDeliveryAt, (DateTimeOffset?)null),
+                context.CancellationToken);
+        if (queued == 0)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"export batch {batch.Id} was already delivered"));
+        }
+
+        db.ExportAccesses.Add(new ExportAccess { BatchId = batch.Id, At = time.GetUtcNow(), Kind = "retry-delivery", Actor = Actor(context) });
+        await db.SaveChangesAsync(context.CancellationToken);
+        return Describe(await FindAsync(batch.Id, context.CancellationToken));
+    }
+
     private string KnownRecipient(string recipient) =>
         services.GetRequiredService<ExportCatalog>().Find(recipient) is not null
             ? recipient
@@ -182,6 +207,8 @@ public sealed class ExportApi(ReportingDbContext db, IServiceProvider services, 
             Attempts = batch.DeliveryAttempts,
             DeliveredAt = batch.DeliveredAt is { } at ? Timestamp.FromDateTimeOffset(at) : null,
             LastError = batch.LastDeliveryError ?? string.Empty,
+            NextAttemptAt = batch.NextDeliveryAt is { } next ? Timestamp.FromDateTimeOffset(next) : null,
+            DeliveredTo = batch.DeliveredTo ?? string.Empty,
         },
         Submissions = { batch.Submissions.OrderBy(s => s.Id).Select(Describe) },
     };

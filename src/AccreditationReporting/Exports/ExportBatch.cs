@@ -35,6 +35,12 @@ public sealed class ExportBatch
     public int DeliveryAttempts { get; set; }
     public DateTimeOffset? DeliveredAt { get; set; }
 
+    /// <summary>The endpoint (scheme, host and path) the file was pushed to.</summary>
+    public string? DeliveredTo { get; set; }
+
+    /// <summary>When a pending delivery that has failed so far is tried again.</summary>
+    public DateTimeOffset? NextDeliveryAt { get; set; }
+
     /// <summary>What the last failed attempt got (status code or error kind): never a response body.</summary>
     public string? LastDeliveryError { get; set; }
     public List<ExportSubmission> Submissions { get; init; } = [];
@@ -45,8 +51,11 @@ public sealed record Exclusion(string Reason, int Count);
 
 public enum DeliveryStatus
 {
+    /// <summary>No push endpoint for the recipient when the batch was made: staff download and submit it.</summary>
     NotConfigured,
     Pending,
     Delivered,
+
+    /// <summary>The endpoint refused it in a way a retry would not change; <c>RetryDelivery</c> queues it again.</summary>
     Failed,
 }

@@ -1,3 +1,4 @@
+using AccreditationReporting.Exports.Delivery;
 using AccreditationReporting.Storage;
 using CsvHelper;
 using Microsoft.EntityFrameworkCore;
@@ -16,7 +17,8 @@ public enum BatchTrigger
 /// the commit: a second instance asking for the same recipient at the same moment waits, then finds
 /// every completion already taken and takes only what came after.
 /// </summary>
-internal sealed class ExportBatches(ReportingDbContext db, ExportCatalog catalog, TimeProvider time, ILogger<ExportBatches> logger)
+internal sealed class ExportBatches(
+    ReportingDbContext db, ExportCatalog catalog, DeliveryEndpoints deliveries, TimeProvider time, ILogger<ExportBatches> logger)
 {
     /// <summary>The new batch, or null when nothing has happened since the last one.</summary>
     public async Task<ExportBatch?> CreateAsync(string recipient, DateTimeOffset? cutoff, BatchTrigger trigger, CancellationToken cancellationToken)
@@ -34,12 +36,13 @@ internal sealed class ExportBatches(ReportingDbContext db, ExportCatalog catalog
             """
             INSERT INTO accreditation.export_batches (recipient, created_at, cutoff, trigger, file_name, content_type, fields, headers,
                 row_count, byte_length, sha256, included, corrections, exclusions, delivery_status, delivery_attempts)
-            VALUES ($1, $2, $3, $4, '', $5, $6::jsonb, $7::jsonb, 0, 0, '', 0, 0, '[]', 'NotConfigured', 0)
+            VALUES ($1, $2, $3, $4, '', $5, $6::jsonb, $7::jsonb, 0, 0, '', 0, 0, '[]', $8, 0)
             RETURNING id
             """,
             cancellationToken,
             recipient, now, upTo, TriggerName(trigger), export.Format.ContentType,
-            StoredJson.Serialize(export.Format.Fields.ToList()), StoredJson.Serialize(export.Format.Columns.Select(c => c.Header).ToList()));
+            StoredJson.Serialize(export.Format.Fields.ToList()), StoredJson.Serialize(export.Format.Columns.Select(c => c.Header).ToList()),
+            deliveries.IsConfigured(recipient) ? nameof(DeliveryStatus.Pending) : nameof(DeliveryStatus.NotConfigured));
 
         var context = new BatchContext(connection, batchId, upTo, cancellationToken);
         await export.DecideAsync(context);

@@ -1,3 +1,4 @@
+using AccreditationReporting.Exports.Delivery;
 using AccreditationReporting.Privacy;
 
 namespace AccreditationReporting.Exports;
@@ -20,6 +21,16 @@ public static class ExportsExtensions
         if (schedules.Count > 0)
         {
             builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<ExportSchedules>(sp, (IReadOnlyDictionary<string, Cronos.CronExpression>)schedules));
+        }
+
+        var deliveries = DeliveryEndpoints.Read(builder.Configuration, catalog);
+        builder.Services.AddSingleton(deliveries);
+        if (deliveries.Recipients.Any())
+        {
+            // Polly owns the timeouts, and a redirect would take personal data somewhere nobody configured.
+            builder.Services.AddHttpClient(BatchDeliveries.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+                .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+            builder.Services.AddHostedService<BatchDeliveries>();
         }
 
         return builder;

@@ -22,6 +22,7 @@ internal sealed class ExportBatchConfiguration : IEntityTypeConfiguration<Export
         batch.Property(b => b.Exclusions).HasJsonbConversion();
         batch.Property(b => b.DeliveryStatus).HasConversion<string>().HasMaxLength(20);
         batch.Property(b => b.LastDeliveryError).HasMaxLength(200);
+        batch.Property(b => b.DeliveredTo).HasMaxLength(300);
         batch.HasMany(b => b.Submissions).WithOne().HasForeignKey(s => s.BatchId).OnDelete(DeleteBehavior.Restrict);
     }
 }

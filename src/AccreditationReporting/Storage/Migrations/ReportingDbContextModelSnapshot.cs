@@ -411,6 +411,11 @@ namespace AccreditationReporting.Storage.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("delivered_at");
 
+                    b.Property<string>("DeliveredTo")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("delivered_to");
+
                     b.Property<int>("DeliveryAttempts")
                         .HasColumnType("integer")
                         .HasColumnName("delivery_attempts");
@@ -450,6 +455,10 @@ namespace AccreditationReporting.Storage.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
                         .HasColumnName("last_delivery_error");
+
+                    b.Property<DateTimeOffset?>("NextDeliveryAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_delivery_at");
 
                     b.Property<string>("Recipient")
                         .IsRequired()

@@ -1,0 +1,182 @@
+using System.Net;
+using AccreditationReporting.Storage;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Polly;
+using Polly.CircuitBreaker;
+
+namespace AccreditationReporting.Exports.Delivery;
+
+/// <summary>
+/// Pushes each recipient's pending batches to its endpoint, oldest first. Every instance runs the
+/// loop; a session lock per recipient lets one of them deliver at a time, so a batch is never
+/// pushed by two instances at once, and the lock goes with the connection if its holder dies.
+/// </summary>
+internal sealed class BatchDeliveries(
+    DeliveryEndpoints endpoints, IServiceProvider services, IHttpClientFactory httpClients, TimeProvider time, ILogger<BatchDeliveries> logger)
+    : BackgroundService
+{
+    public const string HttpClientName = "export-delivery";
+
+    private readonly Dictionary<string, ResiliencePipeline<HttpStatusCode>> _pipelines =
+        endpoints.Recipients.ToDictionary(r => r, r => DeliveryPipeline.Build(endpoints.Get(r).Settings, time), StringComparer.Ordinal);
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(endpoints.Recipients.Select(r => RunAsync(r, stoppingToken)));
+
+    private async Task RunAsync(string recipient, CancellationToken stoppingToken)
+    {
+        var interval = endpoints.Get(recipient).Settings.PollInterval;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await DeliverDueAsync(recipient, stoppingToken);
+                await Task.Delay(interval, time, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                // The batch is still Pending in the database; the next pass takes it up again. Only
+                // the type is logged: a message could quote a server's answer.
+                logger.LogWarning("Export delivery for {Recipient} failed outside an attempt ({Error}); trying again later", recipient, e.GetType().Name);
+                await Task.Delay(interval, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    private async Task DeliverDueAsync(string recipient, CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ReportingDbContext>();
+        await using var connection = new NpgsqlConnection(db.Database.GetConnectionString());
+        await connection.OpenAsync(cancellationToken);
+        if (!await ScalarAsync<bool>(connection, "SELECT pg_try_advisory_lock(hashtextextended('export-delivery/' || $1, 0))", cancellationToken, recipient))
+        {
+            return;
+        }
+
+        // Closing the connection releases the lock (pooled connections are reset when returned).
+        while (await NextDueAsync(connection, recipient, cancellationToken) is { } batch)
+        {
+            if (!await DeliverAsync(connection, batch, cancellationToken))
+            {
+                // Later batches wait behind this one, so the recipient receives them in order.
+                return;
+            }
+        }
+    }
+
+    private async Task<DueBatch?> NextDueAsync(NpgsqlConnection connection, string recipient, CancellationToken cancellationToken)
+    {
+        await using var command = SqlCommands.Create(
+            connection,
+            """
+            SELECT id, file_name, content_type, byte_length, sha256, row_count, next_delivery_at
+            FROM accreditation.export_batches
+            WHERE recipient = $1 AND delivery_status = 'Pending' AND file_name <> ''
+            ORDER BY id LIMIT 1
+            """,
+            recipient);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var due = reader.IsDBNull(6) || reader.GetFieldValue<DateTimeOffset>(6) <= time.GetUtcNow();
+        return due
+            ? new DueBatch(recipient, reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetString(4), reader.GetInt32(5))
+            : null;
+    }
+
+    /// <returns>Whether the batch left the queue (delivered, or refused for good).</returns>
+    private async Task<bool> DeliverAsync(NpgsqlConnection connection, DueBatch batch, CancellationToken cancellationToken)
+    {
+        var (endpoint, settings) = endpoints.Get(batch.Recipient);
+        var run = new DeliveryRun(connection, batch.Id, settings, cancellationToken);
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(DeliveryPipeline.Run, run);
+        Outcome<HttpStatusCode> outcome;
+        try
+        {
+            var push = new BatchPush(httpClients.CreateClient(HttpClientName), connection.ConnectionString, endpoint, settings.BearerToken, batch);
+            outcome = Outcome.FromResult(await _pipelines[batch.Recipient].ExecuteAsync(
+                static async (context, state) =>
+                {
+                    state.run.Attempting();
+                    return await state.push.SendAsync(context.CancellationToken);
+                },
+                context,
+                (run, push)));
+        }
+        catch (Exception e) when (e is HttpRequestException or Polly.Timeout.TimeoutRejectedException or BrokenCircuitException)
+        {
+            outcome = Outcome.FromException<HttpStatusCode>(e);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+
+        var now = time.GetUtcNow();
+        if (outcome.Exception is null && (int)outcome.Result is >= 200 and < 300)
+        {
+            // The push is a release of the file like a download, so it joins the access record.
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await ExecuteAsync(
+                connection,
+                """
+                UPDATE accreditation.export_batches
+                SET delivery_status = 'Delivered', delivered_at = $2, delivered_to = $3, delivery_attempts = delivery_attempts + $4, next_delivery_at = NULL
+                WHERE id = $1
+                """,
+                cancellationToken,
+                batch.Id, now, endpoint.GetLeftPart(UriPartial.Path), run.Unrecorded);
+            await ExecuteAsync(
+                connection,
+                "INSERT INTO accreditation.export_accesses (batch_id, at, kind, actor) VALUES ($1, $2, 'push', $3)",
+                cancellationToken,
+                batch.Id, now, $"delivery to {endpoint.GetLeftPart(UriPartial.Path)}");
+            await transaction.CommitAsync(cancellationToken);
+            logger.LogInformation("Export batch {BatchId} for {Recipient} delivered after {Attempts} attempt(s)", batch.Id, batch.Recipient, run.Attempted);
+            return true;
+        }
+
+        var error = DeliveryPipeline.Describe(outcome, settings);
+        var giveUp = !DeliveryPipeline.IsTransient(outcome) && outcome.Exception is not BrokenCircuitException;
+        var retryAfter = outcome.Exception is BrokenCircuitException { RetryAfter: { } open } && open > settings.RetryLater ? open : settings.RetryLater;
+        await ExecuteAsync(
+            connection,
+            """
+            UPDATE accreditation.export_batches
+            SET delivery_status = $2, delivery_attempts = delivery_attempts + $3, last_delivery_error = $4, next_delivery_at = $5
+            WHERE id = $1
+            """,
+            cancellationToken,
+            batch.Id, giveUp ? nameof(DeliveryStatus.Failed) : nameof(DeliveryStatus.Pending), run.Unrecorded, error,
+            giveUp ? DBNull.Value : now + retryAfter);
+        logger.LogWarning(
+            "Export batch {BatchId} for {Recipient} not delivered ({Error}); {Next}",
+            batch.Id, batch.Recipient, error, giveUp ? "marked Failed" : $"next run in {retryAfter}");
+        return giveUp;
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object[] values)
+    {
+        await using var command = SqlCommands.Create(connection, sql, values);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object[] values)
+    {
+        await using var command = SqlCommands.Create(connection, sql, values);
+        return (T)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+}
+
+/// <summary>The manifest of a batch waiting for delivery: what the request's headers carry.</summary>
+internal sealed record DueBatch(string Recipient, long Id, string FileName, string ContentType, long ByteLength, string Sha256, int RowCount);
