@@ -124,14 +124,14 @@ public sealed class DeliveryTests
 
             return new RecipientEndpoint.Answer(200);
         });
-        await using var service = await StartAsync(endpoint, new() { ["AttemptTimeout"] = "00:00:00.5" });
+        await using var service = await StartAsync(endpoint, new() { ["AttemptTimeout"] = "00:00:03" });
         var exports = new ExportServiceFixtureOver(service);
         await exports.StoreAsync(Completion(NewActivity()));
         var batch = (await exports.Exports.CreateBatchAsync(new CreateBatchRequest { Recipient = Recipient })).Batch;
 
         var delivered = await DeliveredAsync(exports, batch.Id);
         Assert.Equal(2, delivered.Delivery.Attempts);
-        Assert.Equal("no answer within 0.5 s", delivered.Delivery.LastError);
+        Assert.Equal("no answer within 3 s", delivered.Delivery.LastError);
     }
 
     [Fact]
