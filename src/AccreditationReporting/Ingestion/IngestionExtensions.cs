@@ -33,6 +33,9 @@ public static class IngestionExtensions
         });
         builder.Services.AddMassTransit(bus =>
         {
+            // MassTransit 8.4+ reports usage to its vendor over the internet by default; this service
+            // talks only to the hosts its operators configured.
+            bus.DisableUsageTelemetry();
             bus.AddConsumer<CourseCompletedConsumer, CourseCompletedConsumerDefinition>();
 
             if (string.IsNullOrWhiteSpace(rabbitMq))
