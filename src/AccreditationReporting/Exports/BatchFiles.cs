@@ -23,6 +23,7 @@ internal static class BatchFiles
         long length = 0;
         await using var import = await connection.BeginBinaryImportAsync(
             "COPY accreditation.export_file_chunks (batch_id, chunk_no, data) FROM STDIN (FORMAT BINARY)", cancellationToken);
+        import.Timeout = TimeSpan.Zero;
         for (var chunk = 0; ; chunk++)
         {
             var read = await file.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);

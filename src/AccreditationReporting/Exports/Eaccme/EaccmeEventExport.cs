@@ -14,7 +14,7 @@ internal sealed class EaccmeEventExport(RecipientFormat format, RecordGates gate
 
     public override async Task WriteRowsAsync(BatchContext batch, CsvWriter csv)
     {
-        await using var export = await batch.Connection.BeginBinaryExportAsync(
+        await using var export = await batch.ExportAsync(
             $"""
             COPY (
                 WITH touched AS (
@@ -33,8 +33,7 @@ internal sealed class EaccmeEventExport(RecipientFormat format, RecordGates gate
                 GROUP BY a.id
                 ORDER BY a.eaccme_event_code, a.id
             ) TO STDOUT (FORMAT BINARY)
-            """,
-            batch.CancellationToken);
+            """);
 
         var row = new EaccmeEventRow();
         while (await export.StartRowAsync(batch.CancellationToken) != -1)

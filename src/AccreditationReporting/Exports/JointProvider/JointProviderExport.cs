@@ -21,26 +21,30 @@ internal sealed class JointProviderExport(RecipientFormat format, RecordGates ga
     public override async Task WriteRowsAsync(BatchContext batch, CsvWriter csv)
     {
         // COPY takes no parameters; the batch ID is a number this service generated.
-        await using var export = await batch.Connection.BeginBinaryExportAsync(
+        await using var export = await batch.ExportAsync(
             $"""
             COPY (
                 SELECT x.action, c.event_id::text, l.first_name, l.last_name, a.activity_id, a.title, c.completed_on,
-                    (SELECT sum(w.claimed) FROM accreditation.credit_awards w
-                     WHERE w.completion_id = c.id AND w.credit_type = 'AmaPraCategory1'),
-                    c.assessment_score, a.passing_score, c.evaluation_completed,
-                    l.birth_month, l.birth_day, l.license_state, coalesce(l.license_id, l.npi),
-                    (SELECT string_agg(b->>'board', ';' ORDER BY b->>'board') FROM jsonb_array_elements(l.boards) b),
-                    (SELECT string_agg(b->>'boardId', ';' ORDER BY b->>'board') FROM jsonb_array_elements(l.boards) b),
+                    ama.claimed, c.assessment_score, a.passing_score, c.evaluation_completed,
+                    l.birth_month, l.birth_day, l.license_state, coalesce(l.license_id, l.npi), bd.boards, bd.board_ids,
                     c.policy_version, c.board_reporting_consent, c.state_board_reporting_consent
                 FROM accreditation.export_lines x
                 JOIN accreditation.completions c ON c.id = x.completion_id
                 JOIN accreditation.learners l ON l.id = c.learner_key
                 JOIN accreditation.activities a ON a.id = c.activity_key
+                -- Joins rather than subqueries in the select list: the planner can cache the board
+                -- strings per learner instead of building them for every row.
+                LEFT JOIN LATERAL (
+                    SELECT sum(w.claimed) AS claimed FROM accreditation.credit_awards w
+                    WHERE w.completion_id = c.id AND w.credit_type = 'AmaPraCategory1') ama ON true
+                LEFT JOIN LATERAL (
+                    SELECT string_agg(b->>'board', ';' ORDER BY b->>'board') AS boards,
+                        string_agg(b->>'boardId', ';' ORDER BY b->>'board') AS board_ids
+                    FROM jsonb_array_elements(l.boards) b) bd ON true
                 WHERE x.batch_id = {batch.BatchId} AND x.first_line IS NOT NULL
                 ORDER BY x.first_line
             ) TO STDOUT (FORMAT BINARY)
-            """,
-            batch.CancellationToken);
+            """);
 
         var row = new JointProviderRow();
         while (await export.StartRowAsync(batch.CancellationToken) != -1)

@@ -14,7 +14,7 @@ internal sealed class ParsActivityExport(RecipientFormat format, RecordGates gat
 
     public override async Task WriteRowsAsync(BatchContext batch, CsvWriter csv)
     {
-        await using var export = await batch.Connection.BeginBinaryExportAsync(
+        await using var export = await batch.ExportAsync(
             $"""
             COPY (
                 WITH touched AS (
@@ -33,8 +33,7 @@ internal sealed class ParsActivityExport(RecipientFormat format, RecordGates gat
                 GROUP BY a.id, t.year
                 ORDER BY a.accme_activity_id, t.year, a.id
             ) TO STDOUT (FORMAT BINARY)
-            """,
-            batch.CancellationToken);
+            """);
 
         var row = new ParsActivityRow();
         while (await export.StartRowAsync(batch.CancellationToken) != -1)

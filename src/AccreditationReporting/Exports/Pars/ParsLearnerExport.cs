@@ -29,7 +29,7 @@ internal sealed class ParsLearnerExport(RecipientFormat format, RecordGates gate
 
     private async Task WriteAddsAsync(BatchContext batch, CsvWriter csv)
     {
-        await using var export = await batch.Connection.BeginBinaryExportAsync(
+        await using var export = await batch.ExportAsync(
             $"""
             COPY (
                 SELECT a.accme_activity_id, c.completed_on, l.first_name, l.last_name, l.birth_month, l.birth_day,
@@ -52,8 +52,7 @@ internal sealed class ParsLearnerExport(RecipientFormat format, RecordGates gate
                 WHERE x.batch_id = {batch.BatchId} AND x.action = 'Add'
                 ORDER BY x.first_line, m.n
             ) TO STDOUT (FORMAT BINARY)
-            """,
-            batch.CancellationToken);
+            """);
 
         var row = new ParsLearnerRow { RecordAction = "Add" };
         while (await export.StartRowAsync(batch.CancellationToken) != -1)

@@ -548,11 +548,10 @@ namespace AccreditationReporting.Storage.Migrations
                     b.HasKey("Recipient", "CompletionId", "Action")
                         .HasName("pk_export_lines");
 
-                    b.HasIndex("CompletionId")
-                        .HasDatabaseName("ix_export_lines_completion_id");
+                    b.HasIndex("BatchId")
+                        .HasDatabaseName("ix_export_lines_batch_id");
 
-                    b.HasIndex("BatchId", "FirstLine")
-                        .HasDatabaseName("ix_export_lines_batch_id_first_line");
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("BatchId"), "brin");
 
                     b.ToTable("export_lines", "accreditation");
                 });
@@ -816,23 +815,6 @@ namespace AccreditationReporting.Storage.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_export_file_chunks_export_batches_batch_id");
-                });
-
-            modelBuilder.Entity("AccreditationReporting.Exports.ExportLine", b =>
-                {
-                    b.HasOne("AccreditationReporting.Exports.ExportBatch", null)
-                        .WithMany()
-                        .HasForeignKey("BatchId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired()
-                        .HasConstraintName("fk_export_lines_export_batches_batch_id");
-
-                    b.HasOne("AccreditationReporting.Completions.Completion", null)
-                        .WithMany()
-                        .HasForeignKey("CompletionId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired()
-                        .HasConstraintName("fk_export_lines_completions_completion_id");
                 });
 
             modelBuilder.Entity("AccreditationReporting.Exports.ExportSubmission", b =>
