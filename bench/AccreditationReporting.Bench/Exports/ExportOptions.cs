@@ -8,6 +8,12 @@ internal sealed record ExportOptions
     /// <summary>1M for the time goals, 5M for the memory goal (issue 4, point 11).</summary>
     public IReadOnlyList<int> Completions { get; init; } = [1_000_000, 5_000_000];
 
+    /// <summary>
+    /// The service's Npgsql Command Timeout in seconds, or null for the connection string as deployed
+    /// (Npgsql's 30 s). COPY commands take it from the connection, whatever their own commands say.
+    /// </summary>
+    public int? ServiceCommandTimeout { get; init; }
+
     /// <summary>Leaves each size's database behind for EXPLAIN; only useful with a server of one's own.</summary>
     public bool KeepDatabases { get; init; }
 
@@ -17,8 +23,9 @@ internal sealed record ExportOptions
         Path.Combine("artifacts", "bench", "exports-" + DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
 
     public const string Usage = """
-        usage: bench.sh exports [--completions N[,N...]] [--keep-databases] [--service-dll PATH] [--output DIR]
+        usage: bench.sh exports [--completions N[,N...]] [--command-timeout S] [--keep-databases] [--service-dll PATH] [--output DIR]
           --completions N      stored completions per run, each on a fresh database and service (default 1000000,5000000)
+          --command-timeout S  the service's Npgsql Command Timeout, 0 for none (default: unset, Npgsql's 30 s)
           --keep-databases     do not drop the seeded databases (with ACCREDITATION_BENCH_POSTGRES, to EXPLAIN afterwards)
           --service-dll PATH   the service to run (default: the build next to this program)
           --output DIR         where the service logs and the summary go (default artifacts/bench/exports-<time>)
@@ -42,6 +49,7 @@ internal sealed record ExportOptions
                 options = args[i] switch
                 {
                     "--completions" => options with { Completions = Value().Split(',').Select(Count).ToList() },
+                    "--command-timeout" => options with { ServiceCommandTimeout = NotNegative(int.Parse(Value(), CultureInfo.InvariantCulture)) },
                     "--keep-databases" => options with { KeepDatabases = true },
                     "--service-dll" => options with { ServiceDll = Path.GetFullPath(Value()) },
                     "--output" => options with { OutputDirectory = Value() },
@@ -57,6 +65,8 @@ internal sealed record ExportOptions
 
         return options;
     }
+
+    private static int NotNegative(int value) => value >= 0 ? value : throw new FormatException("--command-timeout must be 0 or more");
 
     private static int Count(string text)
     {

@@ -75,41 +75,40 @@ internal static class ExportReport
 
     private static void Goals(StringBuilder text, IReadOnlyList<SizeResult> sizes)
     {
-        void Verdict(string what, bool met) => text.AppendLine(CultureInfo.InvariantCulture, $"  {what,-78}{(met ? "PASS" : "MISS")}");
+        void Verdict(string what, bool met) => text.AppendLine(CultureInfo.InvariantCulture, $"  {what,-90}{(met ? "PASS" : "MISS")}");
 
-        foreach (var size in sizes.Where(s => !s.Failed))
+        foreach (var size in sizes.Where(s => s.Seed is not null))
         {
             foreach (var r in size.Recipients)
             {
+                if (r.Failure is not null)
+                {
+                    text.AppendLine(CultureInfo.InvariantCulture, $"  {r.Recipient}, {size.Completions:N0}: FAILED, no verdict");
+                    continue;
+                }
+
                 if (size.Completions == GoalCompletions)
                 {
-                    Verdict(string.Create(CultureInfo.InvariantCulture, $"{r.Recipient}, {size.Completions:N0}: {r.BatchTime.TotalSeconds:0.00} s (goal <= {GoalSeconds} s)"),
+                    Verdict(I($"{r.Recipient}, {size.Completions:N0}: {r.BatchTime.TotalSeconds:0.00} s (goal <= {GoalSeconds} s)"),
                         r.BatchTime.TotalSeconds <= GoalSeconds);
                 }
 
-                Verdict(string.Create(CultureInfo.InvariantCulture, $"{r.Recipient}, {size.Completions:N0}: {r.Ratio:0.00}x the raw COPY (goal <= {GoalRatio}x)"),
-                    r.Ratio <= GoalRatio);
+                Verdict(I($"{r.Recipient}, {size.Completions:N0}: {r.Ratio:0.00}x the raw COPY (goal <= {GoalRatio}x)"), r.Ratio <= GoalRatio);
             }
         }
 
-        var small = sizes.FirstOrDefault(s => s.Completions == GoalCompletions && !s.Failed);
-        var large = sizes.FirstOrDefault(s => s.Completions == LargeCompletions && !s.Failed);
-        if (small is not null && large is not null)
+        var small = sizes.FirstOrDefault(s => s.Completions == GoalCompletions && s.Seed is not null);
+        var large = sizes.FirstOrDefault(s => s.Completions == LargeCompletions && s.Seed is not null);
+        if (small is null || large is null)
         {
-            var ratio = (double)large.HighWaterKiB / small.HighWaterKiB;
-            Verdict(string.Create(CultureInfo.InvariantCulture,
-                $"peak RSS {large.HighWaterKiB / 1024.0:N0} MiB at {LargeCompletions:N0} / {small.HighWaterKiB / 1024.0:N0} MiB at {GoalCompletions:N0}: {ratio:0.00} (goal <= {GoalRssRatio})"),
-                ratio <= GoalRssRatio);
-        }
-        else
-        {
-            text.AppendLine(CultureInfo.InvariantCulture, $"  peak RSS ratio: needs successful runs at {GoalCompletions:N0} and {LargeCompletions:N0}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"  peak RSS ratio: needs runs at {GoalCompletions:N0} and {LargeCompletions:N0}");
+            return;
         }
 
-        foreach (var size in sizes.Where(s => s.Failed))
-        {
-            text.AppendLine(CultureInfo.InvariantCulture, $"  {size.Completions:N0}: FAILED, no verdict");
-        }
+        var ratio = (double)large.HighWaterKiB / small.HighWaterKiB;
+        var incomplete = small.Failed || large.Failed ? " [a batch failed: incomplete]" : string.Empty;
+        Verdict(I($"peak RSS {large.HighWaterKiB / 1024.0:N0} MiB at {LargeCompletions:N0} / {small.HighWaterKiB / 1024.0:N0} MiB at {GoalCompletions:N0}: {ratio:0.00} (goal <= {GoalRssRatio}){incomplete}"),
+            ratio <= GoalRssRatio);
     }
 
     private static string Cpu(IReadOnlyDictionary<string, double?> cpu) =>

@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using AccreditationReporting.Api.V1;
 using AccreditationReporting.Exports;
+using Grpc.Core;
 using Grpc.Net.Client;
+using Npgsql;
 
 namespace AccreditationReporting.Bench.Exports;
 
@@ -32,7 +34,7 @@ internal static class ExportRun
                 $"bench: seeded {seed.Completions:N0} completions, {seed.Learners:N0} learners, {seed.Activities:N0} activities in {seed.SeedTime.TotalSeconds:0.0} s"));
 
             var logPath = Path.Combine(options.OutputDirectory, $"service-{database}.log");
-            await using var service = ServiceProcess.Start(options.ServiceDll, postgres, servers.AmqpUri, logPath);
+            await using var service = ServiceProcess.Start(options.ServiceDll, ServiceConnectionString(postgres, options), servers.AmqpUri, logPath);
             await service.WaitUntilReadyAsync(postgres, servers.AmqpUri, TimeSpan.FromSeconds(60));
             await Task.Delay(Settle);
             var idle = ProcFs.StatusKiB(service.Pid, "VmRSS") ?? 0;
@@ -68,13 +70,19 @@ internal static class ExportRun
         }
     }
 
+    private static string ServiceConnectionString(string postgres, ExportOptions options) =>
+        options.ServiceCommandTimeout is { } timeout
+            ? new NpgsqlConnectionStringBuilder(postgres) { CommandTimeout = timeout }.ConnectionString
+            : postgres;
+
     private static async Task<RecipientResult> BatchAsync(
         BenchServers servers, ServiceProcess service, ExportService.ExportServiceClient client, string postgres, string recipient,
         int completions, long expectedRows)
     {
         var rawBefore = await RawCopy.TimeAsync(postgres, recipient);
 
-        CreateBatchResponse response;
+        CreateBatchResponse? response = null;
+        string? failure = null;
         TimeSpan elapsed;
         IReadOnlyList<Phase> phases;
         IReadOnlyDictionary<string, double?> cpu;
@@ -84,7 +92,16 @@ internal static class ExportRun
         {
             var window = CpuWindow.Start(CpuMeter.SingleProcess("service", service.Pid), servers.PostgresCpu(), servers.BrokerCpu());
             var clock = Stopwatch.StartNew();
-            response = await client.CreateBatchAsync(new CreateBatchRequest { Recipient = recipient });
+            try
+            {
+                response = await client.CreateBatchAsync(new CreateBatchRequest { Recipient = recipient });
+            }
+            catch (RpcException e)
+            {
+                // The other recipient and the memory figures still mean something; the service log has the cause.
+                failure = $"CreateBatch failed after {clock.Elapsed.TotalSeconds:0.0} s: {e.Status.StatusCode} {e.Status.Detail} (see {service.LogPath})";
+            }
+
             elapsed = clock.Elapsed;
             cpu = window.Stop();
             phases = await timeline.StopAsync();
@@ -92,10 +109,10 @@ internal static class ExportRun
         }
 
         var rawAfter = await RawCopy.TimeAsync(postgres, recipient);
-        var batch = response.Batch;
+        var batch = response?.Batch;
         return new RecipientResult(
             recipient, expectedRows, elapsed, batch?.Manifest?.RowCount ?? 0, batch?.Manifest?.ByteLength ?? 0, rawBefore, rawAfter, peak,
-            phases, cpu, Check(response, completions, expectedRows));
+            phases, cpu, failure ?? Check(response!, completions, expectedRows));
     }
 
     /// <summary>
