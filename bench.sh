@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Ingestion throughput of the service against the raw durable RabbitMQ rate, in one run.
 #   ./bench.sh [--events N] [--duplicates F[,F...]] [--skip-raw] [--prefetch N] [--window N] ...  (--help for all)
+# Export batches over millions of stored completions against a raw COPY of the same rows, and the service's memory:
+#   ./bench.sh exports [--completions N[,N...]] ...  (exports --help for all)
 # Uses ACCREDITATION_BENCH_POSTGRES / ACCREDITATION_BENCH_RABBITMQ when set, else throwaway local servers
 # (installing rabbitmq-server / the PostgreSQL server first if missing, as test.sh does).
 set -euo pipefail

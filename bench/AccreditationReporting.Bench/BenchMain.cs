@@ -2,13 +2,19 @@ namespace AccreditationReporting.Bench;
 
 /// <summary>
 /// Ingestion throughput of the service against the raw durable RabbitMQ rate, measured in the
-/// same run on the same servers, so the ratio holds whatever the machine. See bench.sh.
+/// same run on the same servers, so the ratio holds whatever the machine; or, with `exports` first,
+/// the export benchmark (<see cref="Exports.ExportBench"/>). See bench.sh.
 /// </summary>
 internal static class BenchMain
 {
     // Not top-level statements: the service assembly this references already has a global Program.
     private static async Task<int> Main(string[] args)
     {
+        if (args.FirstOrDefault() == "exports")
+        {
+            return await Exports.ExportBench.RunAsync(args[1..]);
+        }
+
         if (args.Any(a => a is "-h" or "--help"))
         {
             Console.WriteLine(BenchOptions.Usage);

@@ -25,7 +25,8 @@ internal sealed record BenchOptions
         Path.Combine("artifacts", "bench", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
 
     public const string Usage = """
-        usage: bench.sh [--events N] [--duplicates FRACTION[,FRACTION...]] [--skip-raw]
+        usage: bench.sh exports [...]   the export benchmark (bench.sh exports --help)
+               bench.sh [--events N] [--duplicates FRACTION[,FRACTION...]] [--skip-raw]
                         [--prefetch N] [--window N] [--service-dll PATH] [--output DIR]
           --events N           messages published per run (default 50000)
           --duplicates F       fraction of messages that repeat an earlier eventId (default: runs 0 and 0.1)

@@ -15,6 +15,14 @@ internal static class ProcFs
 
     public static string Environ(int pid) => Read($"/proc/{pid}/environ") ?? string.Empty;
 
+    /// <summary>A size field of /proc/&lt;pid&gt;/status (VmRSS, VmHWM, ...) in KiB, or null once the process is gone.</summary>
+    public static long? StatusKiB(int pid, string field)
+    {
+        // Lines read "VmRSS:\t  123456 kB".
+        var line = Read($"/proc/{pid}/status")?.Split('\n').FirstOrDefault(l => l.StartsWith(field + ":", StringComparison.Ordinal));
+        return line is null ? null : long.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public static string[] CommandLine(int pid) => (Read($"/proc/{pid}/cmdline") ?? string.Empty).Split('\0');
 
     public static int? ParentPid(int pid)

@@ -20,14 +20,18 @@ internal sealed class ServiceProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly TextWriter _log;
 
-    private ServiceProcess(Process process, TextWriter log, string logPath)
+    private ServiceProcess(Process process, TextWriter log, string logPath, Uri address)
     {
         _process = process;
         _log = log;
         LogPath = logPath;
+        Address = address;
     }
 
     public int Pid => _process.Id;
+
+    /// <summary>Where its gRPC API listens (HTTP/2 without TLS).</summary>
+    public Uri Address { get; }
 
     public bool HasExited => _process.HasExited;
 
@@ -35,31 +39,10 @@ internal sealed class ServiceProcess : IAsyncDisposable
 
     public static ServiceProcess Start(string serviceDll, string postgres, string amqpUri, string logPath)
     {
-        if (!File.Exists(serviceDll))
-        {
-            throw new FileNotFoundException($"No service build at {serviceDll}: build the bench project, or pass --service-dll.");
-        }
-
+        var address = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}");
         var marker = Guid.NewGuid().ToString("N");
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            ArgumentList = { serviceDll, "run" },
-
-            // The content root, where appsettings.json is.
-            WorkingDirectory = Path.GetDirectoryName(serviceDll)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            Environment =
-            {
-                ["ConnectionStrings__Postgres"] = postgres,
-                ["ConnectionStrings__RabbitMq"] = amqpUri,
-                ["ASPNETCORE_ENVIRONMENT"] = "Production",
-                ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{LoopbackPort.Free()}",
-                ["Logging__LogLevel__Default"] = "Warning",
-                [MarkerVariable] = marker,
-            },
-        };
+        var start = StartInfo(serviceDll, "run", postgres, amqpUri, address);
+        start.Environment[MarkerVariable] = marker;
 
         // Never leave a service consuming from the broker if the bench is killed mid-run; the marker
         // finds exactly this process even after its pid is reused.
@@ -73,7 +56,48 @@ internal sealed class ServiceProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) log.WriteLine(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new ServiceProcess(process, log, logPath);
+        return new ServiceProcess(process, log, logPath, address);
+    }
+
+    /// <summary>The deployment's separate <c>migrate</c> step: the schema, and nothing running afterwards.</summary>
+    public static async Task MigrateAsync(string serviceDll, string postgres, string amqpUri)
+    {
+        using var process = Process.Start(StartInfo(serviceDll, "migrate", postgres, amqpUri, new Uri("http://127.0.0.1:0")))
+            ?? throw new InvalidOperationException("Could not start the service's migrate step.");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"The service's migrate step exited with code {process.ExitCode}.\n{await output}{await error}");
+        }
+    }
+
+    private static ProcessStartInfo StartInfo(string serviceDll, string verb, string postgres, string amqpUri, Uri address)
+    {
+        if (!File.Exists(serviceDll))
+        {
+            throw new FileNotFoundException($"No service build at {serviceDll}: build the bench project, or pass --service-dll.");
+        }
+
+        return new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            ArgumentList = { serviceDll, verb },
+
+            // The content root, where appsettings.json is.
+            WorkingDirectory = Path.GetDirectoryName(serviceDll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            Environment =
+            {
+                ["ConnectionStrings__Postgres"] = postgres,
+                ["ConnectionStrings__RabbitMq"] = amqpUri,
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["ASPNETCORE_URLS"] = address.GetLeftPart(UriPartial.Authority),
+                ["Logging__LogLevel__Default"] = "Warning",
+            },
+        };
     }
 
     /// <summary>
