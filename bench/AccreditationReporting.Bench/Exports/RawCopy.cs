@@ -60,13 +60,16 @@ internal static class RawCopy
                     THEN lpad(l.birth_month::text, 2, '0') || '/' || lpad(l.birth_day::text, 2, '0') END,
                 CASE WHEN c.state_board_reporting_consent THEN l.license_state END,
                 CASE WHEN c.state_board_reporting_consent THEN coalesce(l.license_id, l.npi) END,
-                CASE WHEN c.board_reporting_consent
-                    THEN (SELECT string_agg(b->>'board', ';' ORDER BY b->>'board') FROM jsonb_array_elements(l.boards) b) END,
-                CASE WHEN c.board_reporting_consent
-                    THEN (SELECT string_agg(b->>'boardId', ';' ORDER BY b->>'board') FROM jsonb_array_elements(l.boards) b) END
+                CASE WHEN c.board_reporting_consent THEN bd.boards END,
+                CASE WHEN c.board_reporting_consent THEN bd.board_ids END
             FROM accreditation.completions c
             JOIN accreditation.learners l ON l.id = c.learner_key
             JOIN accreditation.activities a ON a.id = c.activity_key
+            -- The board strings as the service builds them (one join per row, cached per learner).
+            LEFT JOIN LATERAL (
+                SELECT string_agg(b->>'board', ';' ORDER BY b->>'board') AS boards,
+                    string_agg(b->>'boardId', ';' ORDER BY b->>'board') AS board_ids
+                FROM jsonb_array_elements(l.boards) b) bd ON true
             LEFT JOIN (
                 SELECT completion_id, sum(claimed) AS claimed FROM accreditation.credit_awards
                 WHERE credit_type = 'AmaPraCategory1' GROUP BY completion_id) ama ON ama.completion_id = c.id
