@@ -27,8 +27,13 @@ internal sealed class ExportBatches(
         var now = time.GetUtcNow();
         var upTo = cutoff ?? now;
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        // A connection of its own without a command timeout: a batch of millions sorts for longer
+        // than any timeout before its COPY sends the first row, and Npgsql applies the connection's
+        // to the start of a COPY. The caller's token bounds it instead.
+        var settings = new NpgsqlConnectionStringBuilder(db.Database.GetConnectionString()) { CommandTimeout = 0 };
+        await using var connection = new NpgsqlConnection(settings.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         // JIT compiling these few statements cost more than it saved on every batch size measured.
         await ExecuteAsync(connection, "SET LOCAL jit = off", cancellationToken);

@@ -67,7 +67,7 @@ internal abstract class RecipientExport<TRow>(RecipientFormat format, RecordGate
 /// <summary>What one batch's making shares: its connection and transaction, its ID and its cut-off.</summary>
 internal sealed record BatchContext(NpgsqlConnection Connection, long BatchId, DateTimeOffset Cutoff, CancellationToken CancellationToken)
 {
-    /// <summary>Starts a binary COPY of the batch's rows, bound by the caller's token rather than the command timeout.</summary>
+    /// <summary>Starts a binary COPY of the batch's rows, bound by the caller's token rather than a read timeout.</summary>
     public async Task<NpgsqlBinaryExporter> ExportAsync(string copy)
     {
         var export = await Connection.BeginBinaryExportAsync(copy, CancellationToken);
