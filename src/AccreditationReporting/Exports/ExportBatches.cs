@@ -36,10 +36,10 @@ internal sealed class ExportBatches(
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         // JIT compiling these few statements cost more than it saved on every batch size measured.
-        await ExecuteAsync(connection, "SET LOCAL jit = off", cancellationToken);
-        await ExecuteAsync(connection, "SELECT pg_advisory_xact_lock(hashtextextended('export-batch/' || $1, 0))", cancellationToken, recipient);
+        await SqlCommands.ExecuteAsync(connection, "SET LOCAL jit = off", cancellationToken);
+        await SqlCommands.ExecuteAsync(connection, "SELECT pg_advisory_xact_lock(hashtextextended('export-batch/' || $1, 0))", cancellationToken, recipient);
 
-        var batchId = await ScalarAsync<long>(
+        var batchId = await SqlCommands.ScalarAsync<long>(
             connection,
             """
             INSERT INTO accreditation.export_batches (recipient, created_at, cutoff, trigger, file_name, content_type, fields, headers,
@@ -75,7 +75,7 @@ internal sealed class ExportBatches(
         file.Position = 0;
         var (sha256, length) = await BatchFiles.StoreAsync(connection, batchId, file, cancellationToken);
         var fileName = $"{recipient}-{batchId:D6}.{export.Format.FileExtension}";
-        await ExecuteAsync(
+        await SqlCommands.ExecuteAsync(
             connection,
             """
             UPDATE accreditation.export_batches
@@ -125,17 +125,5 @@ internal sealed class ExportBatches(
         }
 
         return new Summary(lines, included, corrections, exclusions);
-    }
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object[] values)
-    {
-        await using var command = SqlCommands.Create(connection, sql, values);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object[] values)
-    {
-        await using var command = SqlCommands.Create(connection, sql, values);
-        return (T)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 }

@@ -16,6 +16,18 @@ internal static class SqlCommands
         return command;
     }
 
+    public static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object[] values)
+    {
+        await using var command = Create(connection, sql, values);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object[] values)
+    {
+        await using var command = Create(connection, sql, values);
+        return (T)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     /// <summary>Npgsql writes timestamptz from UTC values only.</summary>
     public static NpgsqlParameter Parameter(object value) => value switch
     {

@@ -54,7 +54,7 @@ internal sealed class BatchDeliveries(
         var db = scope.ServiceProvider.GetRequiredService<ReportingDbContext>();
         await using var connection = new NpgsqlConnection(db.Database.GetConnectionString());
         await connection.OpenAsync(cancellationToken);
-        if (!await ScalarAsync<bool>(connection, "SELECT pg_try_advisory_lock(hashtextextended('export-delivery/' || $1, 0))", cancellationToken, recipient))
+        if (!await SqlCommands.ScalarAsync<bool>(connection, "SELECT pg_try_advisory_lock(hashtextextended('export-delivery/' || $1, 0))", cancellationToken, recipient))
         {
             return;
         }
@@ -127,7 +127,7 @@ internal sealed class BatchDeliveries(
         {
             // The push is a release of the file like a download, so it joins the access record.
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await ExecuteAsync(
+            await SqlCommands.ExecuteAsync(
                 connection,
                 """
                 UPDATE accreditation.export_batches
@@ -136,7 +136,7 @@ internal sealed class BatchDeliveries(
                 """,
                 cancellationToken,
                 batch.Id, now, endpoint.GetLeftPart(UriPartial.Path), run.Unrecorded);
-            await ExecuteAsync(
+            await SqlCommands.ExecuteAsync(
                 connection,
                 "INSERT INTO accreditation.export_accesses (batch_id, at, kind, actor) VALUES ($1, $2, 'push', $3)",
                 cancellationToken,
@@ -149,7 +149,7 @@ internal sealed class BatchDeliveries(
         var error = DeliveryPipeline.Describe(outcome, settings);
         var giveUp = !DeliveryPipeline.IsTransient(outcome) && outcome.Exception is not BrokenCircuitException;
         var retryAfter = outcome.Exception is BrokenCircuitException { RetryAfter: { } open } && open > settings.RetryLater ? open : settings.RetryLater;
-        await ExecuteAsync(
+        await SqlCommands.ExecuteAsync(
             connection,
             """
             UPDATE accreditation.export_batches
@@ -163,18 +163,6 @@ internal sealed class BatchDeliveries(
             "Export batch {BatchId} for {Recipient} not delivered ({Error}); {Next}",
             batch.Id, batch.Recipient, error, giveUp ? "marked Failed" : $"next run in {retryAfter}");
         return giveUp;
-    }
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object[] values)
-    {
-        await using var command = SqlCommands.Create(connection, sql, values);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object[] values)
-    {
-        await using var command = SqlCommands.Create(connection, sql, values);
-        return (T)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 }
 
