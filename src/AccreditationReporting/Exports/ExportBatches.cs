@@ -52,24 +52,25 @@ internal sealed class ExportBatches(
             StoredJson.Serialize(export.Format.Fields.ToList()), StoredJson.Serialize(export.Format.Columns.Select(c => c.Header).ToList()),
             deliveries.IsConfigured(recipient) ? nameof(DeliveryStatus.Pending) : nameof(DeliveryStatus.NotConfigured));
 
-        var context = new BatchContext(connection, batchId, upTo, cancellationToken);
-        await export.DecideAsync(context);
-        var summary = await SummariseAsync(connection, batchId, cancellationToken);
-        if (summary.Lines == 0)
-        {
-            await transaction.RollbackAsync(cancellationToken);
-            return null;
-        }
-
+        await using var ledger = new BatchLedger(recipient, batchId);
+        var context = new BatchContext(connection, batchId, upTo, ledger, cancellationToken);
         var spool = Path.Combine(Path.GetTempPath(), $"export-{Guid.NewGuid():N}.tmp");
         await using var file = new FileStream(spool, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
         long rows;
         await using (var csv = CsvWriter.Create(file, BatchWriter.WriterOptions(export.Format), leaveOpen: true))
         {
             csv.WriteHeader(export.Format.Columns.Select(c => c.Header).ToArray());
-            await export.WriteRowsAsync(context, csv);
+            await export.WriteAsync(context, csv);
             await csv.FlushAsync(cancellationToken);
             rows = csv.RecordCount - 1;
+        }
+
+        await ledger.StoreAsync(connection, cancellationToken);
+        var summary = ledger.Lines > 0 ? ledger.Summary() : await SummariseAsync(connection, batchId, cancellationToken);
+        if (summary.Lines == 0)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return null;
         }
 
         file.Position = 0;
@@ -95,9 +96,7 @@ internal sealed class ExportBatches(
 
     private static string TriggerName(BatchTrigger trigger) => trigger == BatchTrigger.Schedule ? "schedule" : "on-demand";
 
-    private sealed record Summary(int Lines, int Included, int Corrections, List<Exclusion> Exclusions);
-
-    private static async Task<Summary> SummariseAsync(NpgsqlConnection connection, long batchId, CancellationToken cancellationToken)
+    private static async Task<BatchSummary> SummariseAsync(NpgsqlConnection connection, long batchId, CancellationToken cancellationToken)
     {
         await using var command = SqlCommands.Create(
             connection,
@@ -124,6 +123,6 @@ internal sealed class ExportBatches(
             }
         }
 
-        return new Summary(lines, included, corrections, exclusions);
+        return new BatchSummary(lines, included, corrections, exclusions);
     }
 }

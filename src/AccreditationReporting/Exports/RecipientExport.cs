@@ -4,8 +4,8 @@ using Npgsql;
 namespace AccreditationReporting.Exports;
 
 /// <summary>
-/// How one recipient's batch is made: which completions it takes (<see cref="DecideAsync"/>, as
-/// export lines) and the rows its file gets from them (<see cref="WriteRowsAsync"/>).
+/// How one recipient's batch is made: <see cref="WriteAsync"/> decides which completions it takes,
+/// records them as export lines and writes the file's rows.
 /// </summary>
 internal abstract class RecipientExport(RecipientFormat format)
 {
@@ -18,9 +18,7 @@ internal abstract class RecipientExport(RecipientFormat format)
 
     public abstract bool IsLearnerLevel { get; }
 
-    public abstract Task DecideAsync(BatchContext batch);
-
-    public abstract Task WriteRowsAsync(BatchContext batch, CsvWriter csv);
+    public abstract Task WriteAsync(BatchContext batch, CsvWriter csv);
 }
 
 internal abstract class RecipientExport<TRow>(RecipientFormat format, RecordGates gates) : RecipientExport(format)
@@ -64,8 +62,11 @@ internal abstract class RecipientExport<TRow>(RecipientFormat format, RecordGate
             : throw new InvalidOperationException($"a record collected under '{policyVersion}' reached the {Recipient} file, which that policy does not allow");
 }
 
-/// <summary>What one batch's making shares: its connection and transaction, its ID and its cut-off.</summary>
-internal sealed record BatchContext(NpgsqlConnection Connection, long BatchId, DateTimeOffset Cutoff, CancellationToken CancellationToken)
+/// <summary>
+/// What one batch's making shares: its connection and transaction, its ID, its cut-off, and the
+/// ledger a learner-level batch records its lines in (counts-only batches insert theirs in SQL).
+/// </summary>
+internal sealed record BatchContext(NpgsqlConnection Connection, long BatchId, DateTimeOffset Cutoff, BatchLedger Ledger, CancellationToken CancellationToken)
 {
     /// <summary>Starts a binary COPY of the batch's rows, bound by the caller's token rather than a read timeout.</summary>
     public async Task<NpgsqlBinaryExporter> ExportAsync(string copy)

@@ -9,11 +9,9 @@ namespace AccreditationReporting.Exports.Eaccme;
 /// </summary>
 internal sealed class EaccmeEventExport(RecipientFormat format, RecordGates gates) : RecipientExport<EaccmeEventRow>(format, gates)
 {
-    public override Task DecideAsync(BatchContext batch) =>
-        CountedLines.DecideAsync(batch, Recipient, "a.eaccme_event_code IS NOT NULL", ExclusionReasons.NoEaccmeEventCode);
-
-    public override async Task WriteRowsAsync(BatchContext batch, CsvWriter csv)
+    public override async Task WriteAsync(BatchContext batch, CsvWriter csv)
     {
+        await CountedLines.DecideAsync(batch, Recipient, "a.eaccme_event_code IS NOT NULL", ExclusionReasons.NoEaccmeEventCode);
         await using var export = await batch.ExportAsync(
             $"""
             COPY (

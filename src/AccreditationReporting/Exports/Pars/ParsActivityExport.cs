@@ -9,11 +9,9 @@ namespace AccreditationReporting.Exports.Pars;
 /// </summary>
 internal sealed class ParsActivityExport(RecipientFormat format, RecordGates gates) : RecipientExport<ParsActivityRow>(format, gates)
 {
-    public override Task DecideAsync(BatchContext batch) =>
-        CountedLines.DecideAsync(batch, Recipient, "a.accme_activity_id IS NOT NULL", ExclusionReasons.NoAccmeActivityId);
-
-    public override async Task WriteRowsAsync(BatchContext batch, CsvWriter csv)
+    public override async Task WriteAsync(BatchContext batch, CsvWriter csv)
     {
+        await CountedLines.DecideAsync(batch, Recipient, "a.accme_activity_id IS NOT NULL", ExclusionReasons.NoAccmeActivityId);
         await using var export = await batch.ExportAsync(
             $"""
             COPY (

@@ -12,114 +12,78 @@ namespace AccreditationReporting.Exports.Pars;
 /// </summary>
 internal sealed class ParsLearnerExport(RecipientFormat format, RecordGates gates) : RecipientExport<ParsLearnerRow>(format, gates)
 {
-    public override Task DecideAsync(BatchContext batch) =>
-        LearnerLevelLines.DecideAsync(
-            batch,
-            Recipient,
-            Gates,
-            qualifies: "w.credit_type = ANY (r.credit_types) AND w.awarded > 0",
-            rows: "greatest(1, coalesce(aw.moc_awards, 0))",
-            recipientExclusion: $"WHEN a.accme_activity_id IS NULL THEN '{ExclusionReasons.NoAccmeActivityId}'");
+    private static readonly LearnerLevelLines.Selection Selection = new(
+        Qualifies: "w.credit_type = ANY (r.credit_types) AND w.awarded > 0",
+        Awards: """
+            sum(w.awarded) FILTER (WHERE w.credit_type = 'AmaPraCategory1' AND w.awarded > 0) AS ama_awarded,
+            count(*) FILTER (WHERE w.credit_type = 'Moc' AND w.awarded > 0) AS moc_awards
+            """,
+        Exclusion: $"WHEN a.accme_activity_id IS NULL THEN '{ExclusionReasons.NoAccmeActivityId}'",
+        Columns: """
+            a.accme_activity_id, d.completed_on, l.first_name, l.last_name, l.birth_month, l.birth_day,
+            l.license_state, coalesce(l.license_id, l.npi), CASE WHEN m.n IS NULL OR m.n = 1 THEN d.ama_awarded END,
+            m.board, CASE WHEN m.board IS NOT NULL THEN (SELECT b->>'boardId' FROM jsonb_array_elements(l.boards) b WHERE b->>'board' = m.board LIMIT 1) END,
+            m.board_total, m.moc_credit_type, m.awarded,
+            d.policy_version, d.board_reporting_consent, d.state_board_reporting_consent
+            """,
+        // Only completions with MOC awards look their awards up again.
+        Joins: """
+            LEFT JOIN LATERAL (
+                SELECT w.board, w.moc_credit_type, w.awarded, sum(w.awarded) OVER (PARTITION BY w.board) AS board_total,
+                    row_number() OVER (ORDER BY w.board, w.moc_credit_type, w.id) AS n
+                FROM accreditation.credit_awards w
+                WHERE d.reason IS NULL AND d.moc_awards > 0 AND w.completion_id = d.id AND w.credit_type = 'Moc' AND w.awarded > 0) m ON true
+            """,
+        Order: "m.n");
 
-    public override async Task WriteRowsAsync(BatchContext batch, CsvWriter csv)
+    public override async Task WriteAsync(BatchContext batch, CsvWriter csv)
     {
-        await WriteDeletesAsync(batch, csv);
-        await WriteAddsAsync(batch, csv);
-    }
-
-    private async Task WriteAddsAsync(BatchContext batch, CsvWriter csv)
-    {
-        await using var export = await batch.ExportAsync(
-            $"""
-            COPY (
-                SELECT a.accme_activity_id, c.completed_on, l.first_name, l.last_name, l.birth_month, l.birth_day,
-                    l.license_state, coalesce(l.license_id, l.npi), CASE WHEN m.n IS NULL OR m.n = 1 THEN ama.awarded END,
-                    m.board, (SELECT b->>'boardId' FROM jsonb_array_elements(l.boards) b WHERE b->>'board' = m.board LIMIT 1),
-                    m.board_total, m.moc_credit_type, m.awarded,
-                    c.policy_version, c.board_reporting_consent, c.state_board_reporting_consent
-                FROM accreditation.export_lines x
-                JOIN accreditation.completions c ON c.id = x.completion_id
-                JOIN accreditation.learners l ON l.id = c.learner_key
-                JOIN accreditation.activities a ON a.id = c.activity_key
-                LEFT JOIN LATERAL (
-                    SELECT sum(w.awarded) AS awarded FROM accreditation.credit_awards w
-                    WHERE w.completion_id = c.id AND w.credit_type = 'AmaPraCategory1' AND w.awarded > 0) ama ON true
-                LEFT JOIN LATERAL (
-                    SELECT w.board, w.moc_credit_type, w.awarded, sum(w.awarded) OVER (PARTITION BY w.board) AS board_total,
-                        row_number() OVER (ORDER BY w.board, w.moc_credit_type, w.id) AS n
-                    FROM accreditation.credit_awards w
-                    WHERE w.completion_id = c.id AND w.credit_type = 'Moc' AND w.awarded > 0) m ON true
-                WHERE x.batch_id = {batch.BatchId} AND x.action = 'Add'
-                ORDER BY x.first_line, m.n
-            ) TO STDOUT (FORMAT BINARY)
-            """);
+        await WriteDeletesAsync(batch, csv, await LearnerLevelLines.WithdrawalsAsync(batch, Recipient));
 
         var row = new ParsLearnerRow { RecordAction = "Add" };
-        while (await export.StartRowAsync(batch.CancellationToken) != -1)
+        await LearnerLevelLines.AddAsync(batch, Recipient, Gates, Selection, reader =>
         {
-            row.AccmeActivityId = export.Read<string>();
-            row.CompletionDate = Cells.UsDate(export.Read<DateOnly>());
-            row.FirstName = export.Read<string>();
-            row.LastName = export.Read<string>();
-            row.BirthMonthDay = Cells.MonthDay(export.Read<int>(), export.Read<int>());
-            row.LicensingState = export.Next<string>();
-            row.LicensingIdOrNpi = export.Next<string>();
-            row.CmeCredits = Cells.Credits(export.NextValue<decimal>());
-            row.CertifyingBoard = export.Next<string>();
-            row.CertifyingBoardId = export.Next<string>();
-            row.TotalBoardCredits = Cells.Credits(export.NextValue<decimal>());
-            row.MocCreditType = export.Next<string>();
-            row.MocCredits = Cells.Credits(export.NextValue<decimal>());
-            row.PolicyVersion = export.Read<string>();
-            row.BoardReporting = export.Read<bool>();
-            row.StateBoardReporting = export.Read<bool>();
+            row.AccmeActivityId = reader.GetString(2);
+            row.CompletionDate = Cells.UsDate(reader.GetFieldValue<DateOnly>(3));
+            row.FirstName = reader.GetString(4);
+            row.LastName = reader.GetString(5);
+            row.BirthMonthDay = Cells.MonthDay(reader.GetInt32(6), reader.GetInt32(7));
+            row.LicensingState = reader.Field<string>(8);
+            row.LicensingIdOrNpi = reader.Field<string>(9);
+            row.CmeCredits = Cells.Credits(reader.NullableField<decimal>(10));
+            row.CertifyingBoard = reader.Field<string>(11);
+            row.CertifyingBoardId = reader.Field<string>(12);
+            row.TotalBoardCredits = Cells.Credits(reader.NullableField<decimal>(13));
+            row.MocCreditType = reader.Field<string>(14);
+            row.MocCredits = Cells.Credits(reader.NullableField<decimal>(15));
+            row.PolicyVersion = reader.GetString(16);
+            row.BoardReporting = reader.GetBoolean(17);
+            row.StateBoardReporting = reader.GetBoolean(18);
             Write(csv, row);
-        }
+        });
     }
 
-    private sealed record SentRows(long Batch, int FirstLine, int LineCount, string PolicyVersion, bool BoardReporting, bool StateBoardReporting);
-
-    private async Task WriteDeletesAsync(BatchContext batch, CsvWriter csv)
+    private async Task WriteDeletesAsync(BatchContext batch, CsvWriter csv, List<LearnerLevelLines.Withdrawal> withdrawals)
     {
-        var deletes = new List<SentRows>();
-        await using (var command = SqlCommands.Create(
-            batch.Connection,
-            """
-            SELECT sent.batch_id, sent.first_line, sent.line_count, c.policy_version, c.board_reporting_consent, c.state_board_reporting_consent
-            FROM accreditation.export_lines x
-            JOIN accreditation.export_lines sent ON sent.recipient = x.recipient AND sent.completion_id = x.completion_id AND sent.action = 'Add'
-            JOIN accreditation.completions c ON c.id = x.completion_id
-            WHERE x.batch_id = $1 AND x.action = 'Delete'
-            ORDER BY x.first_line
-            """,
-            batch.BatchId))
-        {
-            await using var reader = await command.ExecuteReaderAsync(batch.CancellationToken);
-            while (await reader.ReadAsync(batch.CancellationToken))
-            {
-                deletes.Add(new SentRows(reader.GetInt64(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetString(3), reader.GetBoolean(4), reader.GetBoolean(5)));
-            }
-        }
-
         var sent = new Dictionary<(long Batch, int Line), Dictionary<string, string>>();
-        foreach (var group in deletes.GroupBy(d => d.Batch))
+        foreach (var group in withdrawals.GroupBy(d => d.SentBatch))
         {
-            var wanted = group.SelectMany(d => Enumerable.Range(d.FirstLine, d.LineCount)).ToHashSet();
+            var wanted = group.SelectMany(d => Enumerable.Range(d.SentFirstLine, d.SentLineCount)).ToHashSet();
             await foreach (var (line, fields) in ReadSentAsync(batch, group.Key, wanted))
             {
                 sent[(group.Key, line)] = fields;
             }
         }
 
-        foreach (var delete in deletes)
+        foreach (var withdrawal in withdrawals)
         {
-            for (var line = delete.FirstLine; line < delete.FirstLine + delete.LineCount; line++)
+            for (var line = withdrawal.SentFirstLine; line < withdrawal.SentFirstLine + withdrawal.SentLineCount; line++)
             {
                 var row = new ParsLearnerRow
                 {
-                    PolicyVersion = delete.PolicyVersion, BoardReporting = delete.BoardReporting, StateBoardReporting = delete.StateBoardReporting,
+                    PolicyVersion = withdrawal.PolicyVersion, BoardReporting = withdrawal.BoardReporting, StateBoardReporting = withdrawal.StateBoardReporting,
                 };
-                foreach (var (field, value) in sent[(delete.Batch, line)])
+                foreach (var (field, value) in sent[(withdrawal.SentBatch, line)])
                 {
                     if (RowSetters<ParsLearnerRow>.Fields.TryGetValue(field, out var set))
                     {
@@ -130,6 +94,8 @@ internal sealed class ParsLearnerExport(RecipientFormat format, RecordGates gate
                 row.RecordAction = "Delete";
                 Write(csv, row);
             }
+
+            batch.Ledger.Wrote(withdrawal.CompletionId, ExportLine.Delete, withdrawal.SentLineCount);
         }
     }
 
