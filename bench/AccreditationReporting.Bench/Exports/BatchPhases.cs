@@ -33,10 +33,13 @@ internal sealed class BatchPhases : IAsyncDisposable
     [
         ("SELECT pg_advisory_xact_lock", "lock the recipient"),
         ("INSERT INTO accreditation.export_batches", "insert the batch row"),
-        ("WITH rules AS", "decide: INSERT ... SELECT export_lines"),
-        ("INSERT INTO accreditation.export_lines", "decide: INSERT ... SELECT export_lines"),
+        ("SELECT pg_export_snapshot", "export the snapshot"),
+        ("SET TRANSACTION", "open the snapshot on the reading connection"),
+        ("SELECT sent.completion_id", "find withdrawals"),
+        ("WITH rules AS", "read rows: SELECT, CSV to spool"),
+        ("COPY accreditation.export_lines", "record lines: COPY export_lines in"),
+        ("INSERT INTO accreditation.export_lines", "counts-only decide: INSERT ... SELECT export_lines"),
         ("SELECT action, coalesce(reason", "summarise export_lines"),
-        ("SELECT sent.batch_id", "read rows to delete"),
         ("COPY accreditation.export_file_chunks", "store the file: COPY chunks in"),
         ("COPY (", "write rows: COPY out, CSV to spool"),
         ("UPDATE accreditation.export_batches", "update the batch row"),
@@ -82,8 +85,7 @@ internal sealed class BatchPhases : IAsyncDisposable
             SELECT pid, state, coalesce(wait_event_type || ':' || wait_event, 'cpu'), ltrim(regexp_replace(left(query, 200), '\s+', ' ', 'g'))
             FROM pg_stat_activity
             WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND xact_start IS NOT NULL
-            ORDER BY xact_start
-            LIMIT 1
+            ORDER BY xact_start, pid
             """,
             _connection);
         using var timer = new PeriodicTimer(RssSampler.Interval);
@@ -95,17 +97,26 @@ internal sealed class BatchPhases : IAsyncDisposable
             {
                 string label = NotInDatabase, wait = "-";
                 var databaseCpu = 0.0;
+                var busy = new List<(string Label, string Wait)>();
                 await using (var reader = await command.ExecuteReaderAsync(_stop.Token))
                 {
-                    if (await reader.ReadAsync(_stop.Token))
+                    // A learner-level batch reads on a second connection while its lines go in on the first.
+                    while (await reader.ReadAsync(_stop.Token))
                     {
                         var pid = reader.GetInt32(0);
                         var statement = Label(reader.GetString(3));
-                        (label, wait) = reader.GetString(1) == "idle in transaction"
-                            ? ($"service between statements, after: {statement}", "-")
-                            : (statement, reader.GetString(2));
-                        databaseCpu = BackendCpuSinceLastLook(pid);
+                        busy.Add(reader.GetString(1) == "idle in transaction" ? ($"idle after: {statement}", "-") : (statement, reader.GetString(2)));
+                        databaseCpu += BackendCpuSinceLastLook(pid);
                     }
+                }
+
+                if (busy.Count == 1 && busy[0].Label.StartsWith("idle after: ", StringComparison.Ordinal))
+                {
+                    (label, wait) = ($"service between statements, after: {busy[0].Label["idle after: ".Length..]}", "-");
+                }
+                else if (busy.Count > 0)
+                {
+                    (label, wait) = (string.Join(" || ", busy.Select(b => b.Label)), string.Join(" || ", busy.Select(b => b.Wait)));
                 }
 
                 var now = DateTime.UtcNow;

@@ -62,14 +62,14 @@ internal static class ExportReport
     private static void Phases(StringBuilder text, RecipientResult r)
     {
         text.AppendLine(CultureInfo.InvariantCulture, $"  where {r.Recipient}'s {r.BatchTime.TotalSeconds:0.00} s went (its database session sampled every {RssSampler.Interval.TotalMilliseconds:0} ms):");
-        text.AppendLine(CultureInfo.InvariantCulture, $"    {"phase",-62}{"wall s",7}{"share",7}{"db cpu s",10}{"svc cpu s",11}   backend waited on");
+        text.AppendLine(CultureInfo.InvariantCulture, $"    {"phase",-92}{"wall s",7}{"share",7}{"db cpu s",10}{"svc cpu s",11}   backend waited on");
         var total = r.Phases.Sum(p => p.Wall.TotalSeconds);
         foreach (var p in r.Phases)
         {
             var waits = string.Join(", ", p.Waits.OrderByDescending(w => w.Value).Take(3)
                 .Select(w => string.Create(CultureInfo.InvariantCulture, $"{w.Key} {w.Value / p.Wall:0%}")));
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"    {Shorten(p.Label, 61),-62}{p.Wall.TotalSeconds,7:0.00}{p.Wall.TotalSeconds / total,7:0%}{p.DatabaseCpu,10:0.00}{p.ServiceCpu,11:0.00}   {waits}");
+                $"    {Shorten(p.Label, 91),-92}{p.Wall.TotalSeconds,7:0.00}{p.Wall.TotalSeconds / total,7:0%}{p.DatabaseCpu,10:0.00}{p.ServiceCpu,11:0.00}   {waits}");
         }
     }
 

@@ -5,21 +5,23 @@ using Npgsql;
 namespace AccreditationReporting.Exports;
 
 /// <summary>
-/// The export lines of a learner-level batch, collected while its file is written and stored in one
-/// binary COPY afterwards: the rows are read once, and the ledger says exactly what the file holds.
-/// Lines are spooled to a temp file in PostgreSQL's binary COPY format, so memory stays flat however
-/// many a batch has.
+/// The export lines of a learner-level batch, recorded while its file is written. They stream into
+/// <c>export_lines</c> through a binary COPY on the batch's own connection while the rows are read on
+/// another, so the rows are read once and the lines say exactly what the file holds. Memory stays
+/// flat: at most one buffer of lines is held.
 /// </summary>
-internal sealed class BatchLedger(string recipient, long batchId) : IAsyncDisposable
+internal sealed class BatchLedger(NpgsqlConnection connection, string recipient, long batchId) : IAsyncDisposable
 {
     // PGCOPY\n\377\r\n\0, then no flags and no header extension.
     private static readonly byte[] Header = [(byte)'P', (byte)'G', (byte)'C', (byte)'O', (byte)'P', (byte)'Y', (byte)'\n', 0xff, (byte)'\r', (byte)'\n', 0, 0, 0, 0, 0, 0, 0, 0, 0];
     private const short Columns = 7;
+    private const int FlushAt = 1 << 16;
 
     private readonly byte[] _recipient = Encoding.UTF8.GetBytes(recipient);
     private readonly Dictionary<(string Action, string? Reason), int> _counts = [];
-    private readonly byte[] _buffer = new byte[1024];
-    private FileStream? _spool;
+    private byte[] _pending = new byte[FlushAt + 1024];
+    private int _length;
+    private NpgsqlRawCopyStream? _copy;
 
     public int Lines { get; private set; }
 
@@ -58,27 +60,52 @@ internal sealed class BatchLedger(string recipient, long batchId) : IAsyncDispos
         return new BatchSummary(Lines, included, corrections, exclusions);
     }
 
-    /// <summary>Writes the lines into <c>export_lines</c>; its key refuses a second line for the same completion and action.</summary>
-    public async Task StoreAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    /// <summary>Sends the buffered lines once a buffer's worth has gathered.</summary>
+    public ValueTask FlushIfFullAsync(CancellationToken cancellationToken) =>
+        _length >= FlushAt ? new ValueTask(FlushAsync(cancellationToken)) : ValueTask.CompletedTask;
+
+    /// <summary>Ends the COPY: the key of <c>export_lines</c> refuses a second line for the same completion and action, here or at the latest.</summary>
+    public async Task CompleteAsync(CancellationToken cancellationToken)
     {
-        if (_spool is null)
+        if (Lines == 0)
         {
             return;
         }
 
-        _spool.Write([0xff, 0xff]);
-        await _spool.FlushAsync(cancellationToken);
-        _spool.Position = 0;
-        await using var copy = await connection.BeginRawBinaryCopyAsync(
-            "COPY accreditation.export_lines (recipient, completion_id, action, batch_id, reason, first_line, line_count) FROM STDIN (FORMAT BINARY)",
-            cancellationToken);
-        await _spool.CopyToAsync(copy, 1 << 16, cancellationToken);
+        BinaryPrimitives.WriteInt16BigEndian(Reserve(2), -1);
+        _length += 2;
+        await FlushAsync(cancellationToken);
+        await _copy!.DisposeAsync();
+        _copy = null;
+    }
+
+    private async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        if (_copy is null)
+        {
+            _copy = await connection.BeginRawBinaryCopyAsync(
+                "COPY accreditation.export_lines (recipient, completion_id, action, batch_id, reason, first_line, line_count) FROM STDIN (FORMAT BINARY)",
+                cancellationToken);
+            await _copy.WriteAsync(Header, cancellationToken);
+        }
+
+        await _copy.WriteAsync(_pending.AsMemory(0, _length), cancellationToken);
+        _length = 0;
+    }
+
+    private Span<byte> Reserve(int bytes)
+    {
+        if (_pending.Length - _length < bytes)
+        {
+            Array.Resize(ref _pending, Math.Max(_pending.Length * 2, _length + bytes));
+        }
+
+        return _pending.AsSpan(_length);
     }
 
     private void Append(long completionId, string action, string? reason, int? firstLine, int? lineCount)
     {
-        _spool ??= OpenSpool();
-        var span = _buffer.AsSpan();
+        var span = Reserve(1024);
         var at = 0;
         BinaryPrimitives.WriteInt16BigEndian(span[at..], Columns);
         at += 2;
@@ -89,18 +116,10 @@ internal sealed class BatchLedger(string recipient, long batchId) : IAsyncDispos
         at += reason is null ? Null(span[at..]) : Text(span[at..], reason);
         at += firstLine is { } line ? Int32(span[at..], line) : Null(span[at..]);
         at += lineCount is { } lines ? Int32(span[at..], lines) : Null(span[at..]);
-        _spool.Write(_buffer, 0, at);
+        _length += at;
 
         Lines++;
         _counts[(action, reason)] = _counts.GetValueOrDefault((action, reason)) + 1;
-    }
-
-    private static FileStream OpenSpool()
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"export-lines-{Guid.NewGuid():N}.tmp");
-        var spool = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
-        spool.Write(Header);
-        return spool;
     }
 
     private static int Bytes(Span<byte> span, ReadOnlySpan<byte> value)
@@ -137,11 +156,13 @@ internal sealed class BatchLedger(string recipient, long batchId) : IAsyncDispos
         return 4;
     }
 
+    /// <summary>A COPY left open ends with the batch's failure; its transaction rolls back.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (_spool is not null)
+        if (_copy is not null)
         {
-            await _spool.DisposeAsync();
+            await _copy.CancelAsync();
+            await _copy.DisposeAsync();
         }
     }
 }

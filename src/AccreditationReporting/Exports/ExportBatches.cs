@@ -1,3 +1,4 @@
+using System.Data;
 using AccreditationReporting.Exports.Delivery;
 using AccreditationReporting.Storage;
 using CsvHelper;
@@ -52,8 +53,9 @@ internal sealed class ExportBatches(
             StoredJson.Serialize(export.Format.Fields.ToList()), StoredJson.Serialize(export.Format.Columns.Select(c => c.Header).ToList()),
             deliveries.IsConfigured(recipient) ? nameof(DeliveryStatus.Pending) : nameof(DeliveryStatus.NotConfigured));
 
-        await using var ledger = new BatchLedger(recipient, batchId);
-        var context = new BatchContext(connection, batchId, upTo, ledger, cancellationToken);
+        await using var reads = export.IsLearnerLevel ? await OpenSnapshotAsync(connection, settings.ConnectionString, cancellationToken) : null;
+        await using var ledger = new BatchLedger(connection, recipient, batchId);
+        var context = new BatchContext(connection, reads?.Connection ?? connection, batchId, upTo, ledger, cancellationToken);
         var spool = Path.Combine(Path.GetTempPath(), $"export-{Guid.NewGuid():N}.tmp");
         await using var file = new FileStream(spool, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
         long rows;
@@ -65,7 +67,7 @@ internal sealed class ExportBatches(
             rows = csv.RecordCount - 1;
         }
 
-        await ledger.StoreAsync(connection, cancellationToken);
+        await ledger.CompleteAsync(cancellationToken);
         var summary = ledger.Lines > 0 ? ledger.Summary() : await SummariseAsync(connection, batchId, cancellationToken);
         if (summary.Lines == 0)
         {
@@ -92,6 +94,39 @@ internal sealed class ExportBatches(
             batchId, recipient, rows, summary.Included, summary.Corrections, summary.Exclusions.Sum(e => e.Count));
         db.ChangeTracker.Clear();
         return await db.ExportBatches.AsNoTracking().Include(b => b.Submissions).SingleAsync(b => b.Id == batchId, cancellationToken);
+    }
+
+    /// <summary>
+    /// A read-only transaction on a second connection that sees exactly what the batch's transaction
+    /// saw once it held the recipient's lock: every earlier batch's lines, nothing later.
+    /// </summary>
+    private static async Task<SnapshotReads> OpenSnapshotAsync(NpgsqlConnection batch, string connectionString, CancellationToken cancellationToken)
+    {
+        var snapshot = await SqlCommands.ScalarAsync<string>(batch, "SELECT pg_export_snapshot()", cancellationToken);
+        var connection = new NpgsqlConnection(connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+            await SqlCommands.ExecuteAsync(connection, $"SET TRANSACTION READ ONLY; SET TRANSACTION SNAPSHOT '{snapshot}'; SET LOCAL jit = off", cancellationToken);
+            return new SnapshotReads(transaction);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private sealed class SnapshotReads(NpgsqlTransaction transaction) : IAsyncDisposable
+    {
+        public NpgsqlConnection Connection { get; } = transaction.Connection!;
+
+        public async ValueTask DisposeAsync()
+        {
+            await transaction.DisposeAsync();
+            await Connection.DisposeAsync();
+        }
     }
 
     private static string TriggerName(BatchTrigger trigger) => trigger == BatchTrigger.Schedule ? "schedule" : "on-demand";

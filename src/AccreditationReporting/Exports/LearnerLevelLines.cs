@@ -20,7 +20,7 @@ internal static class LearnerLevelLines
     public static async Task<List<Withdrawal>> WithdrawalsAsync(BatchContext batch, string recipient)
     {
         await using var command = SqlCommands.Create(
-            batch.Connection,
+            batch.Reads,
             """
             SELECT sent.completion_id, sent.batch_id, sent.first_line, sent.line_count, c.event_id::text,
                 c.policy_version, c.board_reporting_consent, c.state_board_reporting_consent
@@ -64,7 +64,7 @@ internal static class LearnerLevelLines
     {
         var (versions, creditTypes, consents) = gates.Parameters(recipient);
         await using var command = SqlCommands.Create(
-            batch.Connection,
+            batch.Reads,
             $"""
             WITH rules AS (
                 SELECT v AS policy_version, string_to_array(nullif(t, ''), ',') AS credit_types, string_to_array(nullif(p, ''), ',') AS consents
@@ -129,6 +129,7 @@ internal static class LearnerLevelLines
 
             writeRow(reader);
             rows++;
+            await ledger.FlushIfFullAsync(batch.CancellationToken);
         }
 
         if (rows > 0)

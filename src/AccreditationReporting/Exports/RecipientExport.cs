@@ -63,10 +63,13 @@ internal abstract class RecipientExport<TRow>(RecipientFormat format, RecordGate
 }
 
 /// <summary>
-/// What one batch's making shares: its connection and transaction, its ID, its cut-off, and the
-/// ledger a learner-level batch records its lines in (counts-only batches insert theirs in SQL).
+/// What one batch's making shares: its connection and transaction; the connection it reads rows
+/// on (for a learner-level batch, another one in the same snapshot, so the rows stream in while its
+/// lines stream out; otherwise the same); its ID; its cut-off; and the ledger a learner-level batch
+/// records its lines in (counts-only batches insert theirs in SQL).
 /// </summary>
-internal sealed record BatchContext(NpgsqlConnection Connection, long BatchId, DateTimeOffset Cutoff, BatchLedger Ledger, CancellationToken CancellationToken)
+internal sealed record BatchContext(
+    NpgsqlConnection Connection, NpgsqlConnection Reads, long BatchId, DateTimeOffset Cutoff, BatchLedger Ledger, CancellationToken CancellationToken)
 {
     /// <summary>Starts a binary COPY of the batch's rows, bound by the caller's token rather than a read timeout.</summary>
     public async Task<NpgsqlBinaryExporter> ExportAsync(string copy)

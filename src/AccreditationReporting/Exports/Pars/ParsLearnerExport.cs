@@ -96,6 +96,7 @@ internal sealed class ParsLearnerExport(RecipientFormat format, RecordGates gate
             }
 
             batch.Ledger.Wrote(withdrawal.CompletionId, ExportLine.Delete, withdrawal.SentLineCount);
+            await batch.Ledger.FlushIfFullAsync(batch.CancellationToken);
         }
     }
 
@@ -104,7 +105,7 @@ internal sealed class ParsLearnerExport(RecipientFormat format, RecordGates gate
     {
         List<string> fields;
         char separator;
-        await using (var command = SqlCommands.Create(batch.Connection, "SELECT fields::text, content_type FROM accreditation.export_batches WHERE id = $1", batchId))
+        await using (var command = SqlCommands.Create(batch.Reads, "SELECT fields::text, content_type FROM accreditation.export_batches WHERE id = $1", batchId))
         {
             await using var reader = await command.ExecuteReaderAsync(batch.CancellationToken);
             await reader.ReadAsync(batch.CancellationToken);
@@ -112,7 +113,7 @@ internal sealed class ParsLearnerExport(RecipientFormat format, RecordGates gate
             separator = RecipientFormat.SeparatorOf(reader.GetString(1));
         }
 
-        await using var file = await BatchFiles.OpenReadAsync(batch.Connection, batchId, batch.CancellationToken);
+        await using var file = await BatchFiles.OpenReadAsync(batch.Reads, batchId, batch.CancellationToken);
         using var csv = CsvReader.Create(file, BatchWriter.ReaderOptions(separator), leaveOpen: true);
         var line = 0;
         while (await csv.ReadAsync(batch.CancellationToken) && wanted.Count > 0)
