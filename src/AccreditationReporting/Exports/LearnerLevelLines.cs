@@ -4,8 +4,9 @@ namespace AccreditationReporting.Exports;
 
 /// <summary>
 /// Decides, in one statement, what a learner-level batch does with each completion it has not yet
-/// handled for the recipient: Delete (sent earlier, since superseded), Add, or Excluded with a reason.
+/// handled for the recipient: Delete (sent earlier, since superseded or erased), Add, or Excluded with a reason.
 /// Deletes come first in the file so a recipient that matches records removes the old before the new arrives.
+/// An erased completion is never added again; counts-only recipients (CountedLines) keep counting it.
 /// </summary>
 internal static class LearnerLevelLines
 {
@@ -24,6 +25,7 @@ internal static class LearnerLevelLines
             decided AS (
                 SELECT c.id AS completion_id,
                     CASE
+                        WHEN c.erased_at IS NOT NULL THEN '{ExclusionReasons.Erased}'
                         WHEN c.superseded_by IS NOT NULL THEN '{ExclusionReasons.Superseded}'
                         WHEN r.policy_version IS NULL THEN '{ExclusionReasons.PolicyDoesNotAllowRecipient}'
                         WHEN NOT coalesce(aw.qualifies, false) THEN '{ExclusionReasons.NoQualifyingClaim}'
@@ -49,7 +51,7 @@ internal static class LearnerLevelLines
                 SELECT x.completion_id, x.line_count AS rows
                 FROM accreditation.completions c
                 JOIN accreditation.export_lines x ON x.recipient = $1 AND x.completion_id = c.id AND x.action = 'Add'
-                WHERE c.superseded_by IS NOT NULL
+                WHERE (c.superseded_by IS NOT NULL OR c.erased_at IS NOT NULL)
                     AND NOT EXISTS (
                         SELECT 1 FROM accreditation.export_lines d
                         WHERE d.recipient = $1 AND d.completion_id = c.id AND d.action = 'Delete')),
