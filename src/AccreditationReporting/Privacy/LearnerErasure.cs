@@ -48,7 +48,9 @@ public sealed class LearnerErasure(ReportingDbContext db, TimeProvider time, ILo
     /// <summary>Null when no learner is stored under <paramref name="learnerId"/>.</summary>
     public async Task<ErasureOutcome?> EraseAsync(string learnerId, string requestReference, string actor, CancellationToken cancellationToken)
     {
+        // To the microsecond, as PostgreSQL keeps it: a repeated request answers with the very time stored.
         var now = time.GetUtcNow();
+        now = now.AddTicks(-(now.Ticks % 10));
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
 
         // The lock orders this against ingestion, whose upsert of the learner waits for it: an event
