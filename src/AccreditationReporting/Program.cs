@@ -3,6 +3,7 @@ using AccreditationReporting.Demo;
 using AccreditationReporting.Exports;
 using AccreditationReporting.Hosting;
 using AccreditationReporting.Ingestion;
+using AccreditationReporting.Privacy;
 using AccreditationReporting.Storage;
 
 var (command, hostArguments) = ServiceCommandLine.Parse(args);
@@ -12,6 +13,7 @@ builder.AddServiceDefaults();
 builder.AddReportingStorage();
 builder.AddIngestion();
 builder.AddExports();
+builder.AddLearnerRights();
 builder.AddReportingApi();
 if (command == ServiceCommand.Demo)
 {

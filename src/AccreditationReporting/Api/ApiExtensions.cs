@@ -13,6 +13,7 @@ public static class ApiExtensions
         app.MapGrpcService<CompletionApi>();
         app.MapGrpcService<IngestionApi>();
         app.MapGrpcService<ExportApi>();
+        app.MapGrpcService<LearnerRightsApi>();
         return app;
     }
 }

@@ -80,6 +80,11 @@ public sealed class CompletionApi(ReportingDbContext db) : CompletionService.Com
             record.SupersededAt = Timestamp.FromDateTimeOffset(completion.SupersededAt!.Value);
         }
 
+        if (completion.ErasedAt is { } erasedAt)
+        {
+            record.ErasedAt = Timestamp.FromDateTimeOffset(erasedAt);
+        }
+
         if (completion.AssessmentScore is { } score)
         {
             record.AssessmentScore = (double)score;

@@ -70,7 +70,7 @@ public sealed class ExportApi(ReportingDbContext db, IServiceProvider services, 
         var batch = await FindAsync(request.BatchId, context.CancellationToken);
 
         // Recorded before the first byte leaves: an interrupted download was still an access.
-        db.ExportAccesses.Add(new ExportAccess { BatchId = batch.Id, At = time.GetUtcNow(), Kind = "download", Actor = Actor(context) });
+        db.ExportAccesses.Add(new ExportAccess { BatchId = batch.Id, At = time.GetUtcNow(), Kind = "download", Actor = Callers.Actor(context) });
         await db.SaveChangesAsync(context.CancellationToken);
 
         await responseStream.WriteAsync(new DownloadBatchResponse { Manifest = Manifest(batch) }, context.CancellationToken);
@@ -153,7 +153,7 @@ public sealed class ExportApi(ReportingDbContext db, IServiceProvider services, 
             throw new RpcException(new Status(StatusCode.FailedPrecondition, $"export batch {batch.Id} was already delivered"));
         }
 
-        db.ExportAccesses.Add(new ExportAccess { BatchId = batch.Id, At = time.GetUtcNow(), Kind = "retry-delivery", Actor = Actor(context) });
+        db.ExportAccesses.Add(new ExportAccess { BatchId = batch.Id, At = time.GetUtcNow(), Kind = "retry-delivery", Actor = Callers.Actor(context) });
         await db.SaveChangesAsync(context.CancellationToken);
         return Describe(await FindAsync(batch.Id, context.CancellationToken));
     }
@@ -173,14 +173,6 @@ public sealed class ExportApi(ReportingDbContext db, IServiceProvider services, 
         return await db.ExportBatches.AsNoTracking().Include(b => b.Submissions)
                 .SingleOrDefaultAsync(b => b.Id == batchId && b.FileName != "", cancellationToken)
             ?? throw new RpcException(new Status(StatusCode.NotFound, $"no export batch {batchId}"));
-    }
-
-    /// <summary>The caller's declared identity (the <c>x-actor</c> header) and its network peer.</summary>
-    private static string Actor(ServerCallContext context)
-    {
-        var declared = context.RequestHeaders.GetValue("x-actor");
-        var actor = string.IsNullOrWhiteSpace(declared) ? $"anonymous@{context.Peer}" : $"{declared}@{context.Peer}";
-        return actor.Length > 300 ? actor[..300] : actor;
     }
 
     private static BatchManifest Manifest(ExportBatch batch) => new()

@@ -33,4 +33,11 @@ public sealed class Completion
     /// </summary>
     public long? SupersededBy { get; set; }
     public DateTimeOffset? SupersededAt { get; set; }
+
+    /// <summary>
+    /// When the learner's erasure request scrubbed this completion down to its verification record
+    /// (Privacy/LearnerErasure). Never cleared: an erased completion is not sent again, and one sent
+    /// earlier is deleted from the recipients that got it.
+    /// </summary>
+    public DateTimeOffset? ErasedAt { get; init; }
 }

@@ -23,6 +23,12 @@ public sealed class Learner
     public string? LicenseId { get; init; }
     public List<BoardMembership> Boards { get; init; } = [];
     public DateTimeOffset ProfileAsOf { get; init; }
+
+    /// <summary>
+    /// When the learner's erasure request scrubbed this profile (Privacy/LearnerErasure). Null again
+    /// once a later event collects the learner's data afresh: that is a new collection.
+    /// </summary>
+    public DateTimeOffset? ErasedAt { get; init; }
 }
 
 public sealed record BoardMembership(string Board, string BoardId);

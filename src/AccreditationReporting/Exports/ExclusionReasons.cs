@@ -3,6 +3,12 @@ namespace AccreditationReporting.Exports;
 /// <summary>Why a completion was left out of a recipient's batch; stable codes for staff and tools.</summary>
 public static class ExclusionReasons
 {
+    /// <summary>
+    /// The learner had their data erased before it was sent (Privacy/LearnerErasure). Counts-only
+    /// recipients still count it: no learner appears in their files, and the activity did have that participant.
+    /// </summary>
+    public const string Erased = "erased";
+
     /// <summary>A newer completion of the same activity by the same learner replaced it before it was sent.</summary>
     public const string Superseded = "superseded";
 

@@ -6,7 +6,8 @@ namespace AccreditationReporting.Exports;
 
 /// <summary>
 /// How a learner-level batch reads what it sends, in one pass. First the withdrawals: completions
-/// sent earlier and since superseded, which get Delete rows. Then every completion not yet handled
+/// sent earlier and since superseded or erased, which get Delete rows; an erased completion is never
+/// added again (counts-only recipients, <see cref="CountedLines"/>, keep counting it). Then every completion not yet handled
 /// for the recipient, in ID order, each either excluded with a reason or added with its rows. The
 /// batch's ledger records each as its rows are written, so the lines say exactly what the file holds.
 /// </summary>
@@ -26,7 +27,7 @@ internal static class LearnerLevelLines
                 c.policy_version, c.board_reporting_consent, c.state_board_reporting_consent
             FROM accreditation.completions c
             JOIN accreditation.export_lines sent ON sent.recipient = $1 AND sent.completion_id = c.id AND sent.action = 'Add'
-            WHERE c.superseded_by IS NOT NULL
+            WHERE (c.superseded_by IS NOT NULL OR c.erased_at IS NOT NULL)
                 AND NOT EXISTS (
                     SELECT 1 FROM accreditation.export_lines d
                     WHERE d.recipient = $1 AND d.completion_id = c.id AND d.action = 'Delete')
@@ -72,6 +73,7 @@ internal static class LearnerLevelLines
             decided AS (
                 SELECT c.*, aw.*,
                     CASE
+                        WHEN c.erased_at IS NOT NULL THEN '{ExclusionReasons.Erased}'
                         WHEN c.superseded_by IS NOT NULL THEN '{ExclusionReasons.Superseded}'
                         WHEN r.policy_version IS NULL THEN '{ExclusionReasons.PolicyDoesNotAllowRecipient}'
                         WHEN NOT coalesce(aw.qualifies, false) THEN '{ExclusionReasons.NoQualifyingClaim}'

@@ -77,13 +77,16 @@ internal static class CompletionRows
 
         // Each completion points at the next one of the same learner and activity in event time, so
         // events arriving out of order still give one current completion and a readable history.
+        // Erased completions keep the place they had when erased: a completion collected after the
+        // learner's erasure starts afresh, and is current even when its event time is older.
         Add(batch,
             """
             WITH pairs AS (
                 SELECT DISTINCT learner_key, activity_key FROM accreditation.completions WHERE event_id = ANY($1::uuid[])),
             chain AS (
                 SELECT c.id, lead(c.id) OVER (PARTITION BY c.learner_key, c.activity_key ORDER BY c.occurred_at, c.id) AS next_id
-                FROM accreditation.completions c JOIN pairs p ON p.learner_key = c.learner_key AND p.activity_key = c.activity_key)
+                FROM accreditation.completions c JOIN pairs p ON p.learner_key = c.learner_key AND p.activity_key = c.activity_key
+                WHERE c.erased_at IS NULL)
             UPDATE accreditation.completions c
             SET superseded_by = chain.next_id,
                 superseded_at = CASE WHEN chain.next_id IS NULL THEN NULL ELSE coalesce(c.superseded_at, $2) END
@@ -103,6 +106,11 @@ internal static class CompletionRows
             now.ToUniversalTime());
     }
 
+    /// <summary>
+    /// The newest profile wins. An erased profile is replaced by any event stored after the erasure,
+    /// whatever its event time: that event is a new collection of the learner's data (and only new
+    /// events get here; a redelivered old one is a duplicate in the inbox).
+    /// </summary>
     private static void AddLearnerUpsert(NpgsqlBatch batch, List<AcceptedCompletion> events)
     {
         var learners = NewestByKey(events.Select(e => e.Learner), l => l.LearnerId, l => l.ProfileAsOf);
@@ -117,8 +125,8 @@ internal static class CompletionRows
                 birth_month = excluded.birth_month, birth_day = excluded.birth_day, birth_year = excluded.birth_year,
                 profession = excluded.profession, country = excluded.country, npi = excluded.npi,
                 license_state = excluded.license_state, license_id = excluded.license_id, boards = excluded.boards,
-                profile_as_of = excluded.profile_as_of
-            WHERE l.profile_as_of <= excluded.profile_as_of
+                profile_as_of = excluded.profile_as_of, erased_at = NULL
+            WHERE l.profile_as_of <= excluded.profile_as_of OR l.erased_at IS NOT NULL
             """,
             learners.Select(l => l.LearnerId).ToArray(),
             learners.Select(l => l.FirstName).ToArray(),

@@ -2,6 +2,7 @@ using AccreditationReporting.Completions;
 using AccreditationReporting.Credits;
 using AccreditationReporting.Exports;
 using AccreditationReporting.Ingestion;
+using AccreditationReporting.Privacy;
 using Microsoft.EntityFrameworkCore;
 
 namespace AccreditationReporting.Storage;
@@ -25,6 +26,7 @@ public sealed class ReportingDbContext(DbContextOptions<ReportingDbContext> opti
     public DbSet<ExportFileChunk> ExportFileChunks => Set<ExportFileChunk>();
     public DbSet<ExportAccess> ExportAccesses => Set<ExportAccess>();
     public DbSet<ScheduledRun> ScheduledRuns => Set<ScheduledRun>();
+    public DbSet<ErasureRequest> ErasureRequests => Set<ErasureRequest>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

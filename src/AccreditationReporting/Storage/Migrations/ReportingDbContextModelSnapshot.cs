@@ -137,6 +137,10 @@ namespace AccreditationReporting.Storage.Migrations
                         .HasColumnType("date")
                         .HasColumnName("completed_on");
 
+                    b.Property<DateTimeOffset?>("ErasedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("erased_at");
+
                     b.Property<bool>("EvaluationCompleted")
                         .HasColumnType("boolean")
                         .HasColumnName("evaluation_completed");
@@ -231,6 +235,10 @@ namespace AccreditationReporting.Storage.Migrations
                         .HasMaxLength(320)
                         .HasColumnType("character varying(320)")
                         .HasColumnName("email");
+
+                    b.Property<DateTimeOffset?>("ErasedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("erased_at");
 
                     b.Property<string>("FirstName")
                         .IsRequired()
@@ -758,6 +766,58 @@ namespace AccreditationReporting.Storage.Migrations
                         .HasDatabaseName("ix_rejected_events_status_id");
 
                     b.ToTable("rejected_events", "accreditation");
+                });
+
+            modelBuilder.Entity("AccreditationReporting.Privacy.ErasureRequest", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("actor");
+
+                    b.Property<bool>("AlreadyErased")
+                        .HasColumnType("boolean")
+                        .HasColumnName("already_erased");
+
+                    b.Property<int>("CompletionsErased")
+                        .HasColumnType("integer")
+                        .HasColumnName("completions_erased");
+
+                    b.Property<long>("LearnerKey")
+                        .HasColumnType("bigint")
+                        .HasColumnName("learner_key");
+
+                    b.Property<string>("LegalBasis")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("legal_basis");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("RequestReference")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("request_reference");
+
+                    b.HasKey("Id")
+                        .HasName("pk_erasure_requests");
+
+                    b.HasIndex("LearnerKey")
+                        .HasDatabaseName("ix_erasure_requests_learner_key");
+
+                    b.ToTable("erasure_requests", "accreditation");
                 });
 
             modelBuilder.Entity("AccreditationReporting.Completions.Completion", b =>
