@@ -40,7 +40,7 @@ internal sealed class BatchPhases : IAsyncDisposable
         ("COPY accreditation.export_lines", "record lines: COPY export_lines in"),
         ("INSERT INTO accreditation.export_lines", "counts-only decide: INSERT ... SELECT export_lines"),
         ("SELECT action, coalesce(reason", "summarise export_lines"),
-        ("COPY accreditation.export_file_chunks", "store the file: COPY chunks in"),
+        ("INSERT INTO accreditation.export_file_chunks", "store a file chunk"),
         ("COPY (", "write rows: COPY out, CSV to spool"),
         ("UPDATE accreditation.export_batches", "update the batch row"),
         ("COMMIT", "commit"),

@@ -1,48 +1,16 @@
 using System.Data;
-using System.Security.Cryptography;
 using AccreditationReporting.Storage;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace AccreditationReporting.Exports;
 
 /// <summary>
 /// Batch files live in the database in 1 MiB chunks: every instance can serve any batch, and a
-/// batch's rows and its file commit or roll back together.
+/// batch's rows and its file commit or roll back together (<see cref="BatchFileStream"/> writes them).
 /// </summary>
 internal static class BatchFiles
 {
     public const int ChunkSize = 1024 * 1024;
-
-    /// <summary>Copies the spooled file into the batch's chunks, hashing on the way.</summary>
-    public static async Task<(string Sha256, long Length)> StoreAsync(
-        NpgsqlConnection connection, long batchId, Stream file, CancellationToken cancellationToken)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = new byte[ChunkSize];
-        long length = 0;
-        await using var import = await connection.BeginBinaryImportAsync(
-            "COPY accreditation.export_file_chunks (batch_id, chunk_no, data) FROM STDIN (FORMAT BINARY)", cancellationToken);
-        import.Timeout = TimeSpan.Zero;
-        for (var chunk = 0; ; chunk++)
-        {
-            var read = await file.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
-            if (read == 0)
-            {
-                break;
-            }
-
-            hash.AppendData(buffer, 0, read);
-            length += read;
-            await import.StartRowAsync(cancellationToken);
-            await import.WriteAsync(batchId, NpgsqlDbType.Bigint, cancellationToken);
-            await import.WriteAsync(chunk, NpgsqlDbType.Integer, cancellationToken);
-            await import.WriteAsync(read == buffer.Length ? buffer : buffer[..read], NpgsqlDbType.Bytea, cancellationToken);
-        }
-
-        await import.CompleteAsync(cancellationToken);
-        return (Convert.ToHexStringLower(hash.GetHashAndReset()), length);
-    }
 
     /// <summary>The batch's file as a stream, read chunk by chunk; it keeps <paramref name="connection"/> busy until disposed.</summary>
     public static async Task<Stream> OpenReadAsync(NpgsqlConnection connection, long batchId, CancellationToken cancellationToken)

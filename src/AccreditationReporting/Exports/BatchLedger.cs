@@ -1,27 +1,26 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
-using Npgsql;
 
 namespace AccreditationReporting.Exports;
 
 /// <summary>
-/// The export lines of a learner-level batch, recorded while its file is written. They stream into
-/// <c>export_lines</c> through a binary COPY on the batch's own connection while the rows are read on
-/// another, so the rows are read once and the lines say exactly what the file holds. Memory stays
-/// flat: at most one buffer of lines is held.
+/// The export lines of a learner-level batch, recorded as its rows are written, so the lines say
+/// exactly what the file holds. They are formatted as binary COPY tuples and handed to the batch's
+/// <see cref="BatchSink"/> 64 KiB at a time.
 /// </summary>
-internal sealed class BatchLedger(NpgsqlConnection connection, string recipient, long batchId) : IAsyncDisposable
+internal sealed class BatchLedger(BatchSink sink, string recipient, long batchId)
 {
-    // PGCOPY\n\377\r\n\0, then no flags and no header extension.
-    private static readonly byte[] Header = [(byte)'P', (byte)'G', (byte)'C', (byte)'O', (byte)'P', (byte)'Y', (byte)'\n', 0xff, (byte)'\r', (byte)'\n', 0, 0, 0, 0, 0, 0, 0, 0, 0];
     private const short Columns = 7;
     private const int FlushAt = 1 << 16;
 
+    // Room for one more tuple past FlushAt: a recipient ID and a reason are short.
+    private const int BufferSize = FlushAt + 1024;
+
     private readonly byte[] _recipient = Encoding.UTF8.GetBytes(recipient);
     private readonly Dictionary<(string Action, string? Reason), int> _counts = [];
-    private byte[] _pending = new byte[FlushAt + 1024];
+    private byte[] _pending = ArrayPool<byte>.Shared.Rent(BufferSize);
     private int _length;
-    private NpgsqlRawCopyStream? _copy;
 
     public int Lines { get; private set; }
 
@@ -60,52 +59,28 @@ internal sealed class BatchLedger(NpgsqlConnection connection, string recipient,
         return new BatchSummary(Lines, included, corrections, exclusions);
     }
 
-    /// <summary>Sends the buffered lines once a buffer's worth has gathered.</summary>
-    public ValueTask FlushIfFullAsync(CancellationToken cancellationToken) =>
-        _length >= FlushAt ? new ValueTask(FlushAsync(cancellationToken)) : ValueTask.CompletedTask;
+    /// <summary>Waits while the sink is behind.</summary>
+    public ValueTask ThrottleAsync() => sink.ThrottleAsync();
 
-    /// <summary>Ends the COPY: the key of <c>export_lines</c> refuses a second line for the same completion and action, here or at the latest.</summary>
-    public async Task CompleteAsync(CancellationToken cancellationToken)
+    /// <summary>Hands the last lines over.</summary>
+    public void Complete()
     {
-        if (Lines == 0)
+        if (_length > 0)
         {
-            return;
+            Post();
         }
-
-        BinaryPrimitives.WriteInt16BigEndian(Reserve(2), -1);
-        _length += 2;
-        await FlushAsync(cancellationToken);
-        await _copy!.DisposeAsync();
-        _copy = null;
     }
 
-    private async Task FlushAsync(CancellationToken cancellationToken)
+    private void Post()
     {
-        if (_copy is null)
-        {
-            _copy = await connection.BeginRawBinaryCopyAsync(
-                "COPY accreditation.export_lines (recipient, completion_id, action, batch_id, reason, first_line, line_count) FROM STDIN (FORMAT BINARY)",
-                cancellationToken);
-            await _copy.WriteAsync(Header, cancellationToken);
-        }
-
-        await _copy.WriteAsync(_pending.AsMemory(0, _length), cancellationToken);
+        sink.PostLines(_pending, _length);
+        _pending = ArrayPool<byte>.Shared.Rent(BufferSize);
         _length = 0;
-    }
-
-    private Span<byte> Reserve(int bytes)
-    {
-        if (_pending.Length - _length < bytes)
-        {
-            Array.Resize(ref _pending, Math.Max(_pending.Length * 2, _length + bytes));
-        }
-
-        return _pending.AsSpan(_length);
     }
 
     private void Append(long completionId, string action, string? reason, int? firstLine, int? lineCount)
     {
-        var span = Reserve(1024);
+        var span = _pending.AsSpan(_length);
         var at = 0;
         BinaryPrimitives.WriteInt16BigEndian(span[at..], Columns);
         at += 2;
@@ -120,6 +95,10 @@ internal sealed class BatchLedger(NpgsqlConnection connection, string recipient,
 
         Lines++;
         _counts[(action, reason)] = _counts.GetValueOrDefault((action, reason)) + 1;
+        if (_length >= FlushAt)
+        {
+            Post();
+        }
     }
 
     private static int Bytes(Span<byte> span, ReadOnlySpan<byte> value)
@@ -154,16 +133,6 @@ internal sealed class BatchLedger(NpgsqlConnection connection, string recipient,
     {
         BinaryPrimitives.WriteInt32BigEndian(span, -1);
         return 4;
-    }
-
-    /// <summary>A COPY left open ends with the batch's failure; its transaction rolls back.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        if (_copy is not null)
-        {
-            await _copy.CancelAsync();
-            await _copy.DisposeAsync();
-        }
     }
 }
 

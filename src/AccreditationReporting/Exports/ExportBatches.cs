@@ -53,21 +53,34 @@ internal sealed class ExportBatches(
             StoredJson.Serialize(export.Format.Fields.ToList()), StoredJson.Serialize(export.Format.Columns.Select(c => c.Header).ToList()),
             deliveries.IsConfigured(recipient) ? nameof(DeliveryStatus.Pending) : nameof(DeliveryStatus.NotConfigured));
 
+        await using var sink = new BatchSink(connection, batchId, cancellationToken);
+        var ledger = new BatchLedger(sink, recipient, batchId);
         await using var reads = export.IsLearnerLevel ? await OpenSnapshotAsync(connection, settings.ConnectionString, cancellationToken) : null;
-        await using var ledger = new BatchLedger(connection, recipient, batchId);
         var context = new BatchContext(connection, reads?.Connection ?? connection, batchId, upTo, ledger, cancellationToken);
-        var spool = Path.Combine(Path.GetTempPath(), $"export-{Guid.NewGuid():N}.tmp");
-        await using var file = new FileStream(spool, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-        long rows;
-        await using (var csv = CsvWriter.Create(file, BatchWriter.WriterOptions(export.Format), leaveOpen: true))
+        if (export.IsLearnerLevel)
         {
-            csv.WriteHeader(export.Format.Columns.Select(c => c.Header).ToArray());
-            await export.WriteAsync(context, csv);
-            await csv.FlushAsync(cancellationToken);
-            rows = csv.RecordCount - 1;
+            // Lines and chunks go in on this connection while the rows come in on the other.
+            sink.Start();
         }
 
-        await ledger.CompleteAsync(cancellationToken);
+        long rows;
+        string sha256;
+        long length;
+        await using (var file = new BatchFileStream(sink))
+        {
+            await using (var csv = CsvWriter.Create(file, BatchWriter.WriterOptions(export.Format), leaveOpen: true))
+            {
+                csv.WriteHeader(export.Format.Columns.Select(c => c.Header).ToArray());
+                await export.WriteAsync(context, csv);
+                await csv.FlushAsync(cancellationToken);
+                rows = csv.RecordCount - 1;
+            }
+
+            ledger.Complete();
+            (sha256, length) = file.Complete();
+        }
+
+        await sink.CompleteAsync();
         var summary = ledger.Lines > 0 ? ledger.Summary() : await SummariseAsync(connection, batchId, cancellationToken);
         if (summary.Lines == 0)
         {
@@ -75,8 +88,6 @@ internal sealed class ExportBatches(
             return null;
         }
 
-        file.Position = 0;
-        var (sha256, length) = await BatchFiles.StoreAsync(connection, batchId, file, cancellationToken);
         var fileName = $"{recipient}-{batchId:D6}.{export.Format.FileExtension}";
         await SqlCommands.ExecuteAsync(
             connection,

@@ -131,7 +131,7 @@ internal static class LearnerLevelLines
 
             writeRow(reader);
             rows++;
-            await ledger.FlushIfFullAsync(batch.CancellationToken);
+            await ledger.ThrottleAsync();
         }
 
         if (rows > 0)

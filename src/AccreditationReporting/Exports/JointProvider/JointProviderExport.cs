@@ -35,7 +35,7 @@ internal sealed class JointProviderExport(RecipientFormat format, RecordGates ga
             // A withdrawal names the record and nothing else about the learner.
             Write(csv, new JointProviderRow { RecordId = withdrawal.RecordId, RecordStatus = "withdrawn", PolicyVersion = withdrawal.PolicyVersion });
             batch.Ledger.Wrote(withdrawal.CompletionId, ExportLine.Delete, 1);
-            await batch.Ledger.FlushIfFullAsync(batch.CancellationToken);
+            await batch.Ledger.ThrottleAsync();
         }
 
         var row = new JointProviderRow { RecordStatus = "new" };

@@ -96,7 +96,7 @@ internal sealed class ParsLearnerExport(RecipientFormat format, RecordGates gate
             }
 
             batch.Ledger.Wrote(withdrawal.CompletionId, ExportLine.Delete, withdrawal.SentLineCount);
-            await batch.Ledger.FlushIfFullAsync(batch.CancellationToken);
+            await batch.Ledger.ThrottleAsync();
         }
     }
 
