@@ -47,36 +47,56 @@ internal static class LearnerLevelLines
     }
 
     /// <summary>What a recipient adds to the shared selection of completions not yet handled.</summary>
-    /// <param name="Qualifies">SQL over award <c>w</c> and rule <c>r</c>: the award is a qualifying claim.</param>
-    /// <param name="Awards">Aggregates over the completion's awards <c>w</c>, named, for the row columns.</param>
+    /// <param name="Claims">SQL over award <c>w</c>: the award counts as a claim of its credit type for this recipient.</param>
+    /// <param name="Awards">Aggregates over a completion's awards <c>w</c>, by the name the columns use (<c>d.name</c>).</param>
     /// <param name="Exclusion">A CASE branch over activity <c>a</c> for the recipient's own reason, or empty.</param>
-    /// <param name="Columns">The row columns, over the decided completion <c>d</c> (its completion and award columns),
-    /// activity <c>a</c>, learner <c>l</c> (null when excluded) and <paramref name="Joins"/>.</param>
+    /// <param name="Columns">The row columns, over the decided completion <c>d</c> (its completion columns, awards and
+    /// reason), activity <c>a</c>, learner <c>l</c> (null when excluded) and <paramref name="Joins"/>.</param>
+    /// <param name="LearnerColumns">More columns per learner <c>l</c>, computed once per learner, or empty.</param>
     /// <param name="Joins">More joins for the columns, or empty.</param>
     /// <param name="Order">Columns that order a completion's rows after its ID, or empty.</param>
-    public sealed record Selection(string Qualifies, string Awards, string Exclusion, string Columns, string Joins = "", string Order = "");
+    public sealed record Selection(
+        string Claims, IReadOnlyList<(string Name, string Sql)> Awards, string Exclusion, string Columns,
+        string LearnerColumns = "", string Joins = "", string Order = "");
 
     /// <summary>
     /// Streams every completion not yet handled for the recipient, in ID order: columns 0 and 1 are
     /// its ID and its exclusion reason (null when it is added), then <see cref="Selection.Columns"/>.
     /// <paramref name="writeRow"/> writes one row of an added completion; a completion may take several.
     /// </summary>
+    /// <remarks>
+    /// Every join keeps the completions' ID order (merge joins on ordered scans, lookups per row), so
+    /// the first row leaves at once and the writers work while the database reads; a sort would hold
+    /// everything back until the last row was read. Awards of completions above the highest already
+    /// handled are aggregated in one ordered pass; an older completion (one committed late) looks its
+    /// own up.
+    /// </remarks>
     public static async Task AddAsync(BatchContext batch, string recipient, RecordGates gates, Selection selection, Action<NpgsqlDataReader> writeRow)
     {
         var (versions, creditTypes, consents) = gates.Parameters(recipient);
+        var awards = selection.Awards.Prepend(("claimed_types", $"array_agg(w.credit_type::text) FILTER (WHERE {selection.Claims})")).ToList();
+        var aggregates = string.Join(", ", awards.Select(a => $"{a.Item2} AS {a.Item1}"));
         await using var command = SqlCommands.Create(
             batch.Reads,
             $"""
             WITH rules AS (
                 SELECT v AS policy_version, string_to_array(nullif(t, ''), ',') AS credit_types, string_to_array(nullif(p, ''), ',') AS consents
                 FROM unnest($3::text[], $4::text[], $5::text[]) AS r(v, t, p)),
-            decided AS (
-                SELECT c.*, aw.*,
+            handled AS (
+                SELECT coalesce(max(x.completion_id), 0) AS up_to FROM accreditation.export_lines x WHERE x.recipient = $1),
+            recent_awards AS (
+                SELECT w.completion_id, {aggregates}
+                FROM accreditation.credit_awards w
+                WHERE w.completion_id > (SELECT up_to FROM handled)
+                GROUP BY w.completion_id)
+            SELECT d.id, d.reason, {selection.Columns}
+            FROM (
+                SELECT c.*, {string.Join(", ", awards.Select(a => $"coalesce(ra.{a.Item1}, oa.{a.Item1}) AS {a.Item1}"))},
                     CASE
                         WHEN c.erased_at IS NOT NULL THEN '{ExclusionReasons.Erased}'
                         WHEN c.superseded_by IS NOT NULL THEN '{ExclusionReasons.Superseded}'
                         WHEN r.policy_version IS NULL THEN '{ExclusionReasons.PolicyDoesNotAllowRecipient}'
-                        WHEN NOT coalesce(aw.qualifies, false) THEN '{ExclusionReasons.NoQualifyingClaim}'
+                        WHEN NOT coalesce(coalesce(ra.claimed_types, oa.claimed_types) && r.credit_types, false) THEN '{ExclusionReasons.NoQualifyingClaim}'
                         WHEN r.consents IS NOT NULL AND NOT (
                             (c.board_reporting_consent AND 'board-reporting' = ANY (r.consents))
                             OR (c.state_board_reporting_consent AND 'state-board-reporting' = ANY (r.consents)))
@@ -86,18 +106,26 @@ internal static class LearnerLevelLines
                 FROM accreditation.completions c
                 JOIN accreditation.activities a ON a.id = c.activity_key
                 LEFT JOIN rules r ON r.policy_version = c.policy_version
+                LEFT JOIN recent_awards ra ON ra.completion_id = c.id
                 LEFT JOIN LATERAL (
-                    SELECT bool_or({selection.Qualifies}) AS qualifies, {selection.Awards}
-                    FROM accreditation.credit_awards w WHERE w.completion_id = c.id) aw ON true
+                    SELECT {aggregates}
+                    FROM accreditation.credit_awards w
+                    WHERE c.id <= (SELECT up_to FROM handled) AND w.completion_id = c.id) oa ON true
                 WHERE c.received_at <= $2
                     AND NOT EXISTS (
                         SELECT 1 FROM accreditation.export_lines x
-                        WHERE x.recipient = $1 AND x.completion_id = c.id AND x.action IN ('Add', 'Excluded')))
-            SELECT d.id, d.reason, {selection.Columns}
-            FROM decided d
-            JOIN accreditation.activities a ON a.id = d.activity_key
-            -- An excluded completion brings nothing about its learner.
-            LEFT JOIN accreditation.learners l ON d.reason IS NULL AND l.id = d.learner_key
+                        WHERE x.recipient = $1 AND x.completion_id = c.id AND x.action IN ('Add', 'Excluded'))
+                ORDER BY c.id
+                OFFSET 0) d
+            CROSS JOIN LATERAL (SELECT a.* FROM accreditation.activities a WHERE a.id = d.activity_key OFFSET 0) a
+            -- Once per learner (memoised), and only for a completion that is added: an excluded one
+            -- brings nothing about its learner.
+            LEFT JOIN LATERAL (
+                SELECT l.first_name, l.last_name, l.birth_month, l.birth_day, l.license_state,
+                    coalesce(l.license_id, l.npi) AS license_id_or_npi, l.boards{selection.LearnerColumns}
+                FROM accreditation.learners l
+                WHERE l.id = d.learner_key
+                OFFSET 0) l ON d.reason IS NULL
             {selection.Joins}
             ORDER BY d.id{(selection.Order.Length > 0 ? ", " + selection.Order : string.Empty)}
             """,

@@ -79,4 +79,29 @@ public sealed class CorrectionTests(ExportServiceFixture fixture) : IClassFixtur
         Assert.Contains(file.Rows, r => r["Record ID"] == EventId(retake));
         Assert.Contains(batch.Exclusions, e => e.Reason == "superseded");
     }
+
+    [Fact]
+    public async Task ACompletionCommittedAfterALaterOneWasSentGoesInTheNextBatchWithItsCredits()
+    {
+        // Completion IDs are given at insert and become visible at commit, so a completion can
+        // arrive below the highest one a recipient already has. Its awards must still be found.
+        var activity = NewActivity();
+        var late = Completion(activity, change: e => e["claims"]![0]!["amount"] = 3.25);
+        var early = Completion(NewActivity());
+        await fixture.StoreAsync(late);
+        await fixture.StoreAsync(early);
+        await fixture.Service.Database.ScalarAsync<int>(
+            "UPDATE accreditation.completions SET received_at = now() + interval '1 day' WHERE event_id = @e::uuid RETURNING 1", ("e", EventId(late)));
+        var (_, first) = await fixture.CreateAndDownloadAsync("joint-provider");
+        Assert.Contains(first.Rows, r => r["Record ID"] == EventId(early));
+        Assert.DoesNotContain(first.Rows, r => r["Record ID"] == EventId(late));
+
+        await fixture.Service.Database.ScalarAsync<int>(
+            "UPDATE accreditation.completions SET received_at = now() - interval '1 minute' WHERE event_id = @e::uuid RETURNING 1", ("e", EventId(late)));
+        var (batch, second) = await fixture.CreateAndDownloadAsync("joint-provider");
+
+        var row = Assert.Single(second.Rows, r => r["Record ID"] == EventId(late));
+        Assert.Equal(("new", "3.25"), (row["Record Status"], row["AMA PRA Category 1 Credits Claimed"]));
+        Assert.Equal(1, batch.Included);
+    }
 }

@@ -10,22 +10,19 @@ namespace AccreditationReporting.Exports.JointProvider;
 internal sealed class JointProviderExport(RecipientFormat format, RecordGates gates) : RecipientExport<JointProviderRow>(format, gates)
 {
     private static readonly LearnerLevelLines.Selection Selection = new(
-        Qualifies: "w.credit_type = ANY (r.credit_types) AND w.claimed > 0",
-        Awards: "sum(w.claimed) FILTER (WHERE w.credit_type = 'AmaPraCategory1') AS ama_claimed",
+        Claims: "w.claimed > 0",
+        Awards: [("ama_claimed", "sum(w.claimed) FILTER (WHERE w.credit_type = 'AmaPraCategory1')")],
         Exclusion: $"WHEN a.joint_provider IS NULL THEN '{ExclusionReasons.NotJointlyProvided}'",
         Columns: """
             d.event_id::text, l.first_name, l.last_name, a.activity_id, a.title, d.completed_on,
             d.ama_claimed, d.assessment_score, a.passing_score, d.evaluation_completed,
-            l.birth_month, l.birth_day, l.license_state, coalesce(l.license_id, l.npi), bd.boards, bd.board_ids,
+            l.birth_month, l.birth_day, l.license_state, l.license_id_or_npi, l.boards_text, l.board_ids,
             d.policy_version, d.board_reporting_consent, d.state_board_reporting_consent
             """,
-        // A join rather than subqueries in the select list: the planner caches the board strings per
-        // learner instead of building them for every row.
-        Joins: """
-            LEFT JOIN LATERAL (
-                SELECT string_agg(b->>'board', ';' ORDER BY b->>'board') AS boards,
-                    string_agg(b->>'boardId', ';' ORDER BY b->>'board') AS board_ids
-                FROM jsonb_array_elements(l.boards) b) bd ON true
+        LearnerColumns: """
+            ,
+            (SELECT string_agg(b->>'board', ';' ORDER BY b->>'board') FROM jsonb_array_elements(l.boards) b) AS boards_text,
+            (SELECT string_agg(b->>'boardId', ';' ORDER BY b->>'board') FROM jsonb_array_elements(l.boards) b) AS board_ids
             """);
 
     public override async Task WriteAsync(BatchContext batch, CsvWriter csv)

@@ -13,20 +13,21 @@ namespace AccreditationReporting.Exports.Pars;
 internal sealed class ParsLearnerExport(RecipientFormat format, RecordGates gates) : RecipientExport<ParsLearnerRow>(format, gates)
 {
     private static readonly LearnerLevelLines.Selection Selection = new(
-        Qualifies: "w.credit_type = ANY (r.credit_types) AND w.awarded > 0",
-        Awards: """
-            sum(w.awarded) FILTER (WHERE w.credit_type = 'AmaPraCategory1' AND w.awarded > 0) AS ama_awarded,
-            count(*) FILTER (WHERE w.credit_type = 'Moc' AND w.awarded > 0) AS moc_awards
-            """,
+        Claims: "w.awarded > 0",
+        Awards:
+        [
+            ("ama_awarded", "sum(w.awarded) FILTER (WHERE w.credit_type = 'AmaPraCategory1' AND w.awarded > 0)"),
+            ("moc_awards", "count(*) FILTER (WHERE w.credit_type = 'Moc' AND w.awarded > 0)"),
+        ],
         Exclusion: $"WHEN a.accme_activity_id IS NULL THEN '{ExclusionReasons.NoAccmeActivityId}'",
         Columns: """
             a.accme_activity_id, d.completed_on, l.first_name, l.last_name, l.birth_month, l.birth_day,
-            l.license_state, coalesce(l.license_id, l.npi), CASE WHEN m.n IS NULL OR m.n = 1 THEN d.ama_awarded END,
+            l.license_state, l.license_id_or_npi, CASE WHEN m.n IS NULL OR m.n = 1 THEN d.ama_awarded END,
             m.board, CASE WHEN m.board IS NOT NULL THEN (SELECT b->>'boardId' FROM jsonb_array_elements(l.boards) b WHERE b->>'board' = m.board LIMIT 1) END,
             m.board_total, m.moc_credit_type, m.awarded,
             d.policy_version, d.board_reporting_consent, d.state_board_reporting_consent
             """,
-        // Only completions with MOC awards look their awards up again.
+        // Only completions with MOC awards look their awards up again: PARS takes one board and credit type per row.
         Joins: """
             LEFT JOIN LATERAL (
                 SELECT w.board, w.moc_credit_type, w.awarded, sum(w.awarded) OVER (PARTITION BY w.board) AS board_total,
