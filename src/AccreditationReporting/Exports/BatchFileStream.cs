@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Security.Cryptography;
 
 namespace AccreditationReporting.Exports;
@@ -12,7 +11,7 @@ internal sealed class BatchFileStream(BatchSink sink) : Stream
     public const int ChunkSize = BatchFiles.ChunkSize;
 
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-    private byte[] _chunk = ArrayPool<byte>.Shared.Rent(ChunkSize);
+    private byte[] _chunk = sink.RentChunkBuffer();
     private int _used;
     private int _chunks;
     private long _length;
@@ -62,7 +61,7 @@ internal sealed class BatchFileStream(BatchSink sink) : Stream
         _hash.AppendData(_chunk, 0, _used);
         _length += _used;
         sink.PostChunk(_chunks++, _chunk, _used);
-        _chunk = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        _chunk = sink.RentChunkBuffer();
         _used = 0;
     }
 
@@ -70,7 +69,6 @@ internal sealed class BatchFileStream(BatchSink sink) : Stream
     {
         if (disposing)
         {
-            ArrayPool<byte>.Shared.Return(_chunk);
             _hash.Dispose();
         }
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 
@@ -14,12 +13,9 @@ internal sealed class BatchLedger(BatchSink sink, string recipient, long batchId
     private const short Columns = 7;
     private const int FlushAt = 1 << 16;
 
-    // Room for one more tuple past FlushAt: a recipient ID and a reason are short.
-    private const int BufferSize = FlushAt + 1024;
-
     private readonly byte[] _recipient = Encoding.UTF8.GetBytes(recipient);
     private readonly Dictionary<(string Action, string? Reason), int> _counts = [];
-    private byte[] _pending = ArrayPool<byte>.Shared.Rent(BufferSize);
+    private byte[] _pending = sink.RentLineBuffer();
     private int _length;
 
     public int Lines { get; private set; }
@@ -74,7 +70,7 @@ internal sealed class BatchLedger(BatchSink sink, string recipient, long batchId
     private void Post()
     {
         sink.PostLines(_pending, _length);
-        _pending = ArrayPool<byte>.Shared.Rent(BufferSize);
+        _pending = sink.RentLineBuffer();
         _length = 0;
     }
 

@@ -1,4 +1,4 @@
-using System.Buffers;
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using AccreditationReporting.Storage;
 using Npgsql;
@@ -18,12 +18,20 @@ internal sealed class BatchSink(NpgsqlConnection connection, long batchId, Cance
     private static readonly byte[] CopyTrailer = [0xff, 0xff];
     private const long MaxQueuedBytes = 8 << 20;
 
+    /// <summary>A buffer of lines: 64 KiB and room for one more tuple (a recipient ID and a reason are short).</summary>
+    public const int LineBufferSize = (1 << 16) + 1024;
+
     private abstract record Work(byte[] Data, int Length);
     private sealed record Lines(byte[] Data, int Length) : Work(Data, Length);
     private sealed record Chunk(int Number, byte[] Data, int Length) : Work(Data, Length);
 
     private readonly Channel<Work> _work = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly SemaphoreSlim _room = new(0);
+
+    // Buffers go round between the reader and the writer rather than through the shared array
+    // pool: a batch's few dozen are reused for its millions of lines, and no GC trims them midway.
+    private readonly ConcurrentQueue<byte[]> _lineBuffers = new();
+    private readonly ConcurrentQueue<byte[]> _chunkBuffers = new();
     private readonly CancellationTokenSource _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
     private long _queued;
     private Task? _writer;
@@ -35,10 +43,14 @@ internal sealed class BatchSink(NpgsqlConnection connection, long batchId, Cance
     /// </summary>
     public void Start() => _writer ??= Task.Run(WriteAsync, CancellationToken.None);
 
-    /// <summary>Queues binary COPY tuples of <c>export_lines</c>; <paramref name="data"/> is rented and goes back to the pool once written.</summary>
+    public byte[] RentLineBuffer() => _lineBuffers.TryDequeue(out var buffer) ? buffer : new byte[LineBufferSize];
+
+    public byte[] RentChunkBuffer() => _chunkBuffers.TryDequeue(out var buffer) ? buffer : new byte[BatchFiles.ChunkSize];
+
+    /// <summary>Queues binary COPY tuples of <c>export_lines</c> in a buffer from <see cref="RentLineBuffer"/>, which comes back once written.</summary>
     public void PostLines(byte[] data, int length) => Post(new Lines(data, length));
 
-    /// <summary>Queues one chunk of the file; <paramref name="data"/> is rented and goes back to the pool once written.</summary>
+    /// <summary>Queues one chunk of the file in a buffer from <see cref="RentChunkBuffer"/>, which comes back once written.</summary>
     public void PostChunk(int number, byte[] data, int length) => Post(new Chunk(number, data, length));
 
     /// <summary>Waits while more than a few MiB are queued for the writer.</summary>
@@ -102,7 +114,7 @@ internal sealed class BatchSink(NpgsqlConnection connection, long batchId, Cance
                         break;
                 }
 
-                ArrayPool<byte>.Shared.Return(work.Data);
+                (work is Chunk ? _chunkBuffers : _lineBuffers).Enqueue(work.Data);
                 Interlocked.Add(ref _queued, -work.Length);
                 _room.Release();
             }

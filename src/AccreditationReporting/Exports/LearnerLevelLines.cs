@@ -50,8 +50,10 @@ internal static class LearnerLevelLines
     /// <param name="Claims">SQL over award <c>w</c>: the award counts as a claim of its credit type for this recipient.</param>
     /// <param name="Awards">Aggregates over a completion's awards <c>w</c>, by the name the columns use (<c>d.name</c>).</param>
     /// <param name="Exclusion">A CASE branch over activity <c>a</c> for the recipient's own reason, or empty.</param>
-    /// <param name="Columns">The row columns, over the decided completion <c>d</c> (its completion columns, awards and
-    /// reason), activity <c>a</c>, learner <c>l</c> (null when excluded) and <paramref name="Joins"/>.</param>
+    /// <param name="Columns">The row columns, over the decided completion <c>d</c> (its completion columns, awards,
+    /// reason, and <c>policy</c>: its policy version's index in <see cref="RecordGates.Parameters"/>' versions, read
+    /// as a number rather than a string per row), activity <c>a</c>, learner <c>l</c> (null when excluded) and
+    /// <paramref name="Joins"/>.</param>
     /// <param name="LearnerColumns">More columns per learner <c>l</c>, computed once per learner, or empty.</param>
     /// <param name="Joins">More joins for the columns, or empty.</param>
     /// <param name="Order">Columns that order a completion's rows after its ID, or empty.</param>
@@ -91,7 +93,7 @@ internal static class LearnerLevelLines
                 GROUP BY w.completion_id)
             SELECT d.id, d.reason, {selection.Columns}
             FROM (
-                SELECT c.*, {string.Join(", ", awards.Select(a => $"coalesce(ra.{a.Item1}, oa.{a.Item1}) AS {a.Item1}"))},
+                SELECT c.*, array_position($3::text[], c.policy_version::text) - 1 AS policy, {string.Join(", ", awards.Select(a => $"coalesce(ra.{a.Item1}, oa.{a.Item1}) AS {a.Item1}"))},
                     CASE
                         WHEN c.erased_at IS NOT NULL THEN '{ExclusionReasons.Erased}'
                         WHEN c.superseded_by IS NOT NULL THEN '{ExclusionReasons.Superseded}'

@@ -14,10 +14,10 @@ internal sealed class JointProviderExport(RecipientFormat format, RecordGates ga
         Awards: [("ama_claimed", "sum(w.claimed) FILTER (WHERE w.credit_type = 'AmaPraCategory1')")],
         Exclusion: $"WHEN a.joint_provider IS NULL THEN '{ExclusionReasons.NotJointlyProvided}'",
         Columns: """
-            d.event_id::text, l.first_name, l.last_name, a.activity_id, a.title, d.completed_on,
+            d.event_id, l.first_name, l.last_name, a.activity_id, a.title, d.completed_on,
             d.ama_claimed, d.assessment_score, a.passing_score, d.evaluation_completed,
             l.birth_month, l.birth_day, l.license_state, l.license_id_or_npi, l.boards_text, l.board_ids,
-            d.policy_version, d.board_reporting_consent, d.state_board_reporting_consent
+            d.policy, d.board_reporting_consent, d.state_board_reporting_consent
             """,
         LearnerColumns: """
             ,
@@ -36,9 +36,10 @@ internal sealed class JointProviderExport(RecipientFormat format, RecordGates ga
         }
 
         var row = new JointProviderRow { RecordStatus = "new" };
+        var policies = Gates.Parameters(Recipient).Versions;
         await LearnerLevelLines.AddAsync(batch, Recipient, Gates, Selection, reader =>
         {
-            row.RecordId = reader.GetString(2);
+            row.RecordId = reader.GetGuid(2).ToString();
             row.FirstName = reader.GetString(3);
             row.LastName = reader.GetString(4);
             row.ActivityId = reader.GetString(5);
@@ -56,7 +57,7 @@ internal sealed class JointProviderExport(RecipientFormat format, RecordGates ga
             row.LicensingIdOrNpi = reader.Field<string>(15);
             row.CertifyingBoard = reader.Field<string>(16);
             row.CertifyingBoardId = reader.Field<string>(17);
-            row.PolicyVersion = reader.GetString(18);
+            row.PolicyVersion = policies[reader.GetInt32(18)];
             row.BoardReporting = reader.GetBoolean(19);
             row.StateBoardReporting = reader.GetBoolean(20);
             Write(csv, row);

@@ -25,7 +25,7 @@ internal sealed class ParsLearnerExport(RecipientFormat format, RecordGates gate
             l.license_state, l.license_id_or_npi, CASE WHEN m.n IS NULL OR m.n = 1 THEN d.ama_awarded END,
             m.board, CASE WHEN m.board IS NOT NULL THEN (SELECT b->>'boardId' FROM jsonb_array_elements(l.boards) b WHERE b->>'board' = m.board LIMIT 1) END,
             m.board_total, m.moc_credit_type, m.awarded,
-            d.policy_version, d.board_reporting_consent, d.state_board_reporting_consent
+            d.policy, d.board_reporting_consent, d.state_board_reporting_consent
             """,
         // Only completions with MOC awards look their awards up again: PARS takes one board and credit type per row.
         Joins: """
@@ -42,6 +42,7 @@ internal sealed class ParsLearnerExport(RecipientFormat format, RecordGates gate
         await WriteDeletesAsync(batch, csv, await LearnerLevelLines.WithdrawalsAsync(batch, Recipient));
 
         var row = new ParsLearnerRow { RecordAction = "Add" };
+        var policies = Gates.Parameters(Recipient).Versions;
         await LearnerLevelLines.AddAsync(batch, Recipient, Gates, Selection, reader =>
         {
             row.AccmeActivityId = reader.GetString(2);
@@ -57,7 +58,7 @@ internal sealed class ParsLearnerExport(RecipientFormat format, RecordGates gate
             row.TotalBoardCredits = Cells.Credits(reader.NullableField<decimal>(13));
             row.MocCreditType = reader.Field<string>(14);
             row.MocCredits = Cells.Credits(reader.NullableField<decimal>(15));
-            row.PolicyVersion = reader.GetString(16);
+            row.PolicyVersion = policies[reader.GetInt32(16)];
             row.BoardReporting = reader.GetBoolean(17);
             row.StateBoardReporting = reader.GetBoolean(18);
             Write(csv, row);
