@@ -1,3 +1,4 @@
+using AccreditationReporting.Credits;
 using System.Data;
 using AccreditationReporting.Storage;
 using Npgsql;
@@ -76,14 +77,19 @@ internal static class LearnerLevelLines
     public static async Task AddAsync(BatchContext batch, string recipient, RecordGates gates, Selection selection, Action<NpgsqlDataReader> writeRow)
     {
         var (versions, creditTypes, consents) = gates.Parameters(recipient);
-        var awards = selection.Awards.Prepend(("claimed_types", $"array_agg(w.credit_type::text) FILTER (WHERE {selection.Claims})")).ToList();
+
+        // Credit types as bits: a completion qualifies when its claimed types and the policy's share one.
+        var creditMasks = creditTypes.Select(types => types.Split(',', StringSplitOptions.RemoveEmptyEntries)
+            .Aggregate(0, (mask, type) => mask | CreditBit(Enum.Parse<CreditType>(type)))).ToArray();
+        var bits = string.Join(" ", Enum.GetValues<CreditType>().Select(t => $"WHEN '{t}' THEN {CreditBit(t)}"));
+        var awards = selection.Awards.Prepend(("claim_bits", $"bit_or(CASE w.credit_type {bits} END) FILTER (WHERE {selection.Claims})")).ToList();
         var aggregates = string.Join(", ", awards.Select(a => $"{a.Item2} AS {a.Item1}"));
         await using var command = SqlCommands.Create(
             batch.Reads,
             $"""
-            WITH rules AS (
-                SELECT v AS policy_version, string_to_array(nullif(t, ''), ',') AS credit_types, string_to_array(nullif(p, ''), ',') AS consents
-                FROM unnest($3::text[], $4::text[], $5::text[]) AS r(v, t, p)),
+            WITH rules AS MATERIALIZED (
+                SELECT v AS policy_version, m AS credit_bits, string_to_array(nullif(p, ''), ',') AS consents
+                FROM unnest($3::text[], $4::int[], $5::text[]) AS r(v, m, p)),
             handled AS (
                 SELECT coalesce(max(x.completion_id), 0) AS up_to FROM accreditation.export_lines x WHERE x.recipient = $1),
             recent_awards AS (
@@ -98,7 +104,7 @@ internal static class LearnerLevelLines
                         WHEN c.erased_at IS NOT NULL THEN '{ExclusionReasons.Erased}'
                         WHEN c.superseded_by IS NOT NULL THEN '{ExclusionReasons.Superseded}'
                         WHEN r.policy_version IS NULL THEN '{ExclusionReasons.PolicyDoesNotAllowRecipient}'
-                        WHEN NOT coalesce(coalesce(ra.claimed_types, oa.claimed_types) && r.credit_types, false) THEN '{ExclusionReasons.NoQualifyingClaim}'
+                        WHEN coalesce(coalesce(ra.claim_bits, oa.claim_bits) & r.credit_bits, 0) = 0 THEN '{ExclusionReasons.NoQualifyingClaim}'
                         WHEN r.consents IS NOT NULL AND NOT (
                             (c.board_reporting_consent AND 'board-reporting' = ANY (r.consents))
                             OR (c.state_board_reporting_consent AND 'state-board-reporting' = ANY (r.consents)))
@@ -131,7 +137,7 @@ internal static class LearnerLevelLines
             {selection.Joins}
             ORDER BY d.id{(selection.Order.Length > 0 ? ", " + selection.Order : string.Empty)}
             """,
-            recipient, batch.Cutoff, versions, creditTypes, consents);
+            recipient, batch.Cutoff, versions, creditMasks, consents);
 
         var ledger = batch.Ledger;
         await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, batch.CancellationToken);
@@ -169,6 +175,8 @@ internal static class LearnerLevelLines
             ledger.Wrote(current, ExportLine.Add, rows);
         }
     }
+
+    private static int CreditBit(CreditType type) => 1 << (int)type;
 
     /// <summary>Reads a column that may be null.</summary>
     public static T? Field<T>(this NpgsqlDataReader reader, int ordinal) where T : class =>
