@@ -1,4 +1,5 @@
 using AccreditationReporting.Credits;
+using AccreditationReporting.Privacy;
 using System.Data;
 using AccreditationReporting.Storage;
 using Npgsql;
@@ -78,19 +79,22 @@ internal static class LearnerLevelLines
     {
         var (versions, creditTypes, consents) = gates.Parameters(recipient);
 
-        // Credit types as bits: a completion qualifies when its claimed types and the policy's share one.
+        // Each policy's rule as arrays indexed by the policy's position, looked up per completion
+        // without a join. Credit types are bits: a completion qualifies when its claimed types and
+        // the policy's share one.
         var creditMasks = creditTypes.Select(types => types.Split(',', StringSplitOptions.RemoveEmptyEntries)
             .Aggregate(0, (mask, type) => mask | CreditBit(Enum.Parse<CreditType>(type)))).ToArray();
+        var permissions = consents.Select(c => c.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        var needsPermission = permissions.Select(p => p.Length > 0).ToArray();
+        var boardPermits = permissions.Select(p => p.Contains(Consents.BoardReporting)).ToArray();
+        var statePermits = permissions.Select(p => p.Contains(Consents.StateBoardReporting)).ToArray();
         var bits = string.Join(" ", Enum.GetValues<CreditType>().Select(t => $"WHEN '{t}' THEN {CreditBit(t)}"));
         var awards = selection.Awards.Prepend(("claim_bits", $"bit_or(CASE w.credit_type {bits} END) FILTER (WHERE {selection.Claims})")).ToList();
         var aggregates = string.Join(", ", awards.Select(a => $"{a.Item2} AS {a.Item1}"));
         await using var command = SqlCommands.Create(
             batch.Reads,
             $"""
-            WITH rules AS MATERIALIZED (
-                SELECT v AS policy_version, m AS credit_bits, string_to_array(nullif(p, ''), ',') AS consents
-                FROM unnest($3::text[], $4::int[], $5::text[]) AS r(v, m, p)),
-            handled AS (
+            WITH handled AS (
                 SELECT coalesce(max(x.completion_id), 0) AS up_to FROM accreditation.export_lines x WHERE x.recipient = $1),
             recent_awards AS (
                 SELECT w.completion_id, {aggregates}
@@ -99,21 +103,21 @@ internal static class LearnerLevelLines
                 GROUP BY w.completion_id)
             SELECT d.id, d.reason, {selection.Columns}
             FROM (
-                SELECT c.*, array_position($3::text[], c.policy_version::text) - 1 AS policy, {string.Join(", ", awards.Select(a => $"coalesce(ra.{a.Item1}, oa.{a.Item1}) AS {a.Item1}"))},
+                SELECT c.*, p.position - 1 AS policy, {string.Join(", ", awards.Select(a => $"coalesce(ra.{a.Item1}, oa.{a.Item1}) AS {a.Item1}"))},
                     CASE
                         WHEN c.erased_at IS NOT NULL THEN '{ExclusionReasons.Erased}'
                         WHEN c.superseded_by IS NOT NULL THEN '{ExclusionReasons.Superseded}'
-                        WHEN r.policy_version IS NULL THEN '{ExclusionReasons.PolicyDoesNotAllowRecipient}'
-                        WHEN coalesce(coalesce(ra.claim_bits, oa.claim_bits) & r.credit_bits, 0) = 0 THEN '{ExclusionReasons.NoQualifyingClaim}'
-                        WHEN r.consents IS NOT NULL AND NOT (
-                            (c.board_reporting_consent AND 'board-reporting' = ANY (r.consents))
-                            OR (c.state_board_reporting_consent AND 'state-board-reporting' = ANY (r.consents)))
+                        WHEN p.position IS NULL THEN '{ExclusionReasons.PolicyDoesNotAllowRecipient}'
+                        WHEN coalesce(coalesce(ra.claim_bits, oa.claim_bits) & ($4::int[])[p.position], 0) = 0 THEN '{ExclusionReasons.NoQualifyingClaim}'
+                        WHEN ($5::bool[])[p.position] AND NOT (
+                            (c.board_reporting_consent AND ($6::bool[])[p.position])
+                            OR (c.state_board_reporting_consent AND ($7::bool[])[p.position]))
                             THEN '{ExclusionReasons.NoConsent}'
                         {selection.Exclusion}
                     END AS reason
                 FROM accreditation.completions c
                 JOIN accreditation.activities a ON a.id = c.activity_key
-                LEFT JOIN rules r ON r.policy_version = c.policy_version
+                CROSS JOIN LATERAL (SELECT array_position($3::text[], c.policy_version::text) AS position) p
                 LEFT JOIN recent_awards ra ON ra.completion_id = c.id
                 LEFT JOIN LATERAL (
                     SELECT {aggregates}
@@ -137,7 +141,7 @@ internal static class LearnerLevelLines
             {selection.Joins}
             ORDER BY d.id{(selection.Order.Length > 0 ? ", " + selection.Order : string.Empty)}
             """,
-            recipient, batch.Cutoff, versions, creditMasks, consents);
+            recipient, batch.Cutoff, versions, creditMasks, needsPermission, boardPermits, statePermits);
 
         var ledger = batch.Ledger;
         await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, batch.CancellationToken);
