@@ -36,7 +36,7 @@ internal sealed class BatchPhases : IAsyncDisposable
         ("SELECT pg_export_snapshot", "export the snapshot"),
         ("SET TRANSACTION", "open the snapshot on the reading connection"),
         ("SELECT sent.completion_id", "find withdrawals"),
-        ("WITH rules AS", "read rows: SELECT, CSV to spool"),
+        ("WITH handled AS", "read rows: SELECT, CSV to the chunks"),
         ("COPY accreditation.export_lines", "record lines: COPY export_lines in"),
         ("INSERT INTO accreditation.export_lines", "counts-only decide: INSERT ... SELECT export_lines"),
         ("SELECT action, coalesce(reason", "summarise export_lines"),
