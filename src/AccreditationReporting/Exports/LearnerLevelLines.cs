@@ -57,11 +57,12 @@ internal static class LearnerLevelLines
     /// as a number rather than a string per row), activity <c>a</c>, learner <c>l</c> (null when excluded) and
     /// <paramref name="Joins"/>.</param>
     /// <param name="LearnerColumns">More columns per learner <c>l</c>, computed once per learner, or empty.</param>
+    /// <param name="LearnerJoins">Joins for <paramref name="LearnerColumns"/>, or empty.</param>
     /// <param name="Joins">More joins for the columns, or empty.</param>
     /// <param name="Order">Columns that order a completion's rows after its ID, or empty.</param>
     public sealed record Selection(
         string Claims, IReadOnlyList<(string Name, string Sql)> Awards, string Exclusion, string Columns,
-        string LearnerColumns = "", string Joins = "", string Order = "");
+        string LearnerColumns = "", string LearnerJoins = "", string Joins = "", string Order = "");
 
     /// <summary>
     /// Streams every completion not yet handled for the recipient, in ID order: columns 0 and 1 are
@@ -136,6 +137,7 @@ internal static class LearnerLevelLines
                 SELECT l.first_name, l.last_name, l.birth_month, l.birth_day, l.license_state,
                     coalesce(l.license_id, l.npi) AS license_id_or_npi, l.boards{selection.LearnerColumns}
                 FROM accreditation.learners l
+                {selection.LearnerJoins}
                 WHERE l.id = d.learner_key
                 OFFSET 0) l ON d.reason IS NULL
             {selection.Joins}

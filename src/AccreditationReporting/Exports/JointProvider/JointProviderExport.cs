@@ -19,10 +19,12 @@ internal sealed class JointProviderExport(RecipientFormat format, RecordGates ga
             l.birth_month, l.birth_day, l.license_state, l.license_id_or_npi, l.boards_text, l.board_ids,
             d.policy, d.board_reporting_consent, d.state_board_reporting_consent
             """,
-        LearnerColumns: """
-            ,
-            (SELECT string_agg(b->>'board', ';' ORDER BY b->>'board') FROM jsonb_array_elements(l.boards) b) AS boards_text,
-            (SELECT string_agg(b->>'boardId', ';' ORDER BY b->>'board') FROM jsonb_array_elements(l.boards) b) AS board_ids
+        LearnerColumns: ", bd.boards_text, bd.board_ids",
+        LearnerJoins: """
+            LEFT JOIN LATERAL (
+                SELECT string_agg(b->>'board', ';' ORDER BY b->>'board') AS boards_text,
+                    string_agg(b->>'boardId', ';' ORDER BY b->>'board') AS board_ids
+                FROM jsonb_array_elements(l.boards) b) bd ON true
             """);
 
     public override async Task WriteAsync(BatchContext batch, CsvWriter csv)
