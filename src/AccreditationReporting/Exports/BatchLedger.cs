@@ -32,28 +32,8 @@ internal sealed class BatchLedger(BatchSink sink, string recipient, long batchId
 
     public void Excluded(long completionId, string reason) => Append(completionId, ExportLine.Excluded, reason, null, null);
 
-    public BatchSummary Summary()
-    {
-        int included = 0, corrections = 0;
-        var exclusions = new List<Exclusion>();
-        foreach (var ((action, reason), count) in _counts.OrderBy(c => c.Key.Reason, StringComparer.Ordinal))
-        {
-            switch (action)
-            {
-                case ExportLine.Add:
-                    included += count;
-                    break;
-                case ExportLine.Delete:
-                    corrections += count;
-                    break;
-                default:
-                    exclusions.Add(new Exclusion(reason!, count));
-                    break;
-            }
-        }
-
-        return new BatchSummary(Lines, included, corrections, exclusions);
-    }
+    public BatchSummary Summary() =>
+        BatchSummary.Of(_counts.OrderBy(c => c.Key.Reason, StringComparer.Ordinal).Select(c => (c.Key.Action, c.Key.Reason, c.Value)));
 
     /// <summary>Waits while the sink is behind.</summary>
     public ValueTask ThrottleAsync() => sink.ThrottleAsync();
@@ -133,4 +113,30 @@ internal sealed class BatchLedger(BatchSink sink, string recipient, long batchId
 }
 
 /// <summary>What a batch did, in numbers: the lines it wrote, completions included, corrections, and exclusions by reason.</summary>
-internal sealed record BatchSummary(int Lines, int Included, int Corrections, List<Exclusion> Exclusions);
+internal sealed record BatchSummary(int Lines, int Included, int Corrections, List<Exclusion> Exclusions)
+{
+    /// <summary>From line counts by action and reason: added or counted lines are included, deletes are corrections.</summary>
+    public static BatchSummary Of(IEnumerable<(string Action, string? Reason, int Count)> counts)
+    {
+        int lines = 0, included = 0, corrections = 0;
+        var exclusions = new List<Exclusion>();
+        foreach (var (action, reason, count) in counts)
+        {
+            lines += count;
+            switch (action)
+            {
+                case ExportLine.Add or ExportLine.Counted:
+                    included += count;
+                    break;
+                case ExportLine.Delete:
+                    corrections += count;
+                    break;
+                default:
+                    exclusions.Add(new Exclusion(reason ?? string.Empty, count));
+                    break;
+            }
+        }
+
+        return new BatchSummary(lines, included, corrections, exclusions);
+    }
+}

@@ -153,27 +153,13 @@ internal sealed class ExportBatches(
             connection,
             "SELECT action, coalesce(reason, ''), count(*)::int FROM accreditation.export_lines WHERE batch_id = $1 GROUP BY 1, 2 ORDER BY 1, 2",
             batchId);
-        int lines = 0, included = 0, corrections = 0;
-        var exclusions = new List<Exclusion>();
+        var counts = new List<(string Action, string? Reason, int Count)>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var (action, reason, count) = (reader.GetString(0), reader.GetString(1), reader.GetInt32(2));
-            lines += count;
-            switch (action)
-            {
-                case ExportLine.Add or ExportLine.Counted:
-                    included += count;
-                    break;
-                case ExportLine.Delete:
-                    corrections += count;
-                    break;
-                default:
-                    exclusions.Add(new Exclusion(reason, count));
-                    break;
-            }
+            counts.Add((reader.GetString(0), reader.GetString(1), reader.GetInt32(2)));
         }
 
-        return new BatchSummary(lines, included, corrections, exclusions);
+        return BatchSummary.Of(counts);
     }
 }
