@@ -28,9 +28,9 @@ internal sealed class ExportBatches(
         var now = time.GetUtcNow();
         var upTo = cutoff ?? now;
 
-        // A connection of its own without a command timeout: a batch of millions sorts for longer
-        // than any timeout before its COPY sends the first row, and Npgsql applies the connection's
-        // to the start of a COPY. The caller's token bounds it instead.
+        // Connections of its own without a command timeout: a batch of millions runs longer than any
+        // timeout, and Npgsql applies the connection's to the start of a COPY (a counts-only batch
+        // sorts before its first row). The caller's token bounds it instead.
         var settings = new NpgsqlConnectionStringBuilder(db.Database.GetConnectionString()) { CommandTimeout = 0 };
         await using var connection = new NpgsqlConnection(settings.ConnectionString);
         await connection.OpenAsync(cancellationToken);
