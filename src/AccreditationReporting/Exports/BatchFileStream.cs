@@ -8,8 +8,6 @@ namespace AccreditationReporting.Exports;
 /// </summary>
 internal sealed class BatchFileStream(BatchSink sink) : Stream
 {
-    public const int ChunkSize = BatchFiles.ChunkSize;
-
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private byte[] _chunk = sink.RentChunkBuffer();
     private int _used;
@@ -33,11 +31,11 @@ internal sealed class BatchFileStream(BatchSink sink) : Stream
     {
         while (buffer.Length > 0)
         {
-            var n = Math.Min(buffer.Length, ChunkSize - _used);
+            var n = Math.Min(buffer.Length, BatchFiles.ChunkSize - _used);
             buffer[..n].CopyTo(_chunk.AsSpan(_used));
             _used += n;
             buffer = buffer[n..];
-            if (_used == ChunkSize)
+            if (_used == BatchFiles.ChunkSize)
             {
                 PostChunk();
             }

@@ -52,10 +52,8 @@ internal static class LearnerLevelLines
     /// <param name="Claims">SQL over award <c>w</c>: the award counts as a claim of its credit type for this recipient.</param>
     /// <param name="Awards">Aggregates over a completion's awards <c>w</c>, by the name the columns use (<c>d.name</c>).</param>
     /// <param name="Exclusion">A CASE branch over activity <c>a</c> for the recipient's own reason, or empty.</param>
-    /// <param name="Columns">The row columns, over the decided completion <c>d</c> (its completion columns, awards,
-    /// reason, and <c>policy</c>: its policy version's index in <see cref="RecordGates.Parameters"/>' versions, read
-    /// as a number rather than a string per row), activity <c>a</c>, learner <c>l</c> (null when excluded) and
-    /// <paramref name="Joins"/>.</param>
+    /// <param name="Columns">The row columns, over the decided completion <c>d</c> (its completion columns, awards
+    /// and reason), activity <c>a</c>, learner <c>l</c> (null when excluded) and <paramref name="Joins"/>.</param>
     /// <param name="LearnerColumns">More columns per learner <c>l</c>, computed once per learner, or empty.</param>
     /// <param name="LearnerJoins">Joins for <paramref name="LearnerColumns"/>, or empty.</param>
     /// <param name="Joins">More joins for the columns, or empty.</param>
@@ -66,7 +64,8 @@ internal static class LearnerLevelLines
 
     /// <summary>
     /// Streams every completion not yet handled for the recipient, in ID order: columns 0 and 1 are
-    /// its ID and its exclusion reason (null when it is added), then <see cref="Selection.Columns"/>.
+    /// its ID and its exclusion reason (null when it is added); 2 to 4 what decides its conditional
+    /// fields, which are set on <paramref name="row"/>; then <see cref="Selection.Columns"/>, from 5.
     /// <paramref name="writeRow"/> writes one row of an added completion; a completion may take several.
     /// </summary>
     /// <remarks>
@@ -76,7 +75,7 @@ internal static class LearnerLevelLines
     /// handled are aggregated in one ordered pass; an older completion (one committed late) looks its
     /// own up.
     /// </remarks>
-    public static async Task AddAsync(BatchContext batch, string recipient, RecordGates gates, Selection selection, Action<NpgsqlDataReader> writeRow)
+    public static async Task AddAsync(BatchContext batch, string recipient, RecordGates gates, Selection selection, LearnerRecord row, Action<NpgsqlDataReader> writeRow)
     {
         var (versions, creditTypes, consents) = gates.Parameters(recipient);
 
@@ -102,8 +101,9 @@ internal static class LearnerLevelLines
                 FROM accreditation.credit_awards w
                 WHERE w.completion_id > (SELECT up_to FROM handled)
                 GROUP BY w.completion_id)
-            SELECT d.id, d.reason, {selection.Columns}
+            SELECT d.id, d.reason, d.policy, d.board_reporting_consent, d.state_board_reporting_consent, {selection.Columns}
             FROM (
+                -- The policy version as its index in $3: a number per row rather than a string.
                 SELECT c.*, p.position - 1 AS policy, {string.Join(", ", awards.Select(a => $"coalesce(ra.{a.Item1}, oa.{a.Item1}) AS {a.Item1}"))},
                     CASE
                         WHEN c.erased_at IS NOT NULL THEN '{ExclusionReasons.Erased}'
@@ -171,6 +171,7 @@ internal static class LearnerLevelLines
                 continue;
             }
 
+            (row.PolicyVersion, row.BoardReporting, row.StateBoardReporting) = (versions[reader.GetInt32(2)], reader.GetBoolean(3), reader.GetBoolean(4));
             writeRow(reader);
             rows++;
             await ledger.ThrottleAsync();

@@ -25,9 +25,7 @@ public sealed record ErasureOutcome(long RequestId, long LearnerKey, int Complet
 /// boards (<c>credit_awards</c>). Also kept:</para>
 /// <list type="bullet">
 /// <item>birth month and day: PARS knows a physician by name and birth MM/DD, so it is what tells
-/// two namesakes apart in a verification. The columns are NOT NULL and the joint provider's file
-/// reads every line's learner columns, a withdrawal's too, as non-null; nulling them needs a
-/// change to that reader.</item>
+/// two namesakes apart in a verification.</item>
 /// <item>profession and country (NOT NULL): the PARS activity summary recounts physicians and other
 /// learners over every counted completion in each file, so the profession must not change.</item>
 /// <item>each completion's policy version and permissions: the Delete rows for what PARS already

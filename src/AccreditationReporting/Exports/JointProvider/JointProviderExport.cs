@@ -16,8 +16,7 @@ internal sealed class JointProviderExport(RecipientFormat format, RecordGates ga
         Columns: """
             d.event_id, l.first_name, l.last_name, a.activity_id, a.title, d.completed_on,
             d.ama_claimed, d.assessment_score, a.passing_score, d.evaluation_completed,
-            l.birth_month, l.birth_day, l.license_state, l.license_id_or_npi, l.boards_text, l.board_ids,
-            d.policy, d.board_reporting_consent, d.state_board_reporting_consent
+            l.birth_month, l.birth_day, l.license_state, l.license_id_or_npi, l.boards_text, l.board_ids
             """,
         LearnerColumns: ", bd.boards_text, bd.board_ids",
         LearnerJoins: """
@@ -38,30 +37,26 @@ internal sealed class JointProviderExport(RecipientFormat format, RecordGates ga
         }
 
         var row = new JointProviderRow { RecordStatus = "new" };
-        var policies = Gates.Parameters(Recipient).Versions;
-        await LearnerLevelLines.AddAsync(batch, Recipient, Gates, Selection, reader =>
+        await LearnerLevelLines.AddAsync(batch, Recipient, Gates, Selection, row, reader =>
         {
-            row.RecordId = reader.GetGuid(2).ToString();
-            row.FirstName = reader.GetString(3);
-            row.LastName = reader.GetString(4);
-            row.ActivityId = reader.GetString(5);
-            row.ActivityTitle = reader.GetString(6);
-            row.CompletionDate = Cells.IsoDate(reader.GetFieldValue<DateOnly>(7));
-            var claimed = reader.NullableField<decimal>(8);
-            var score = reader.NullableField<decimal>(9);
-            var passing = reader.NullableField<decimal>(10);
+            row.RecordId = reader.GetGuid(5).ToString();
+            row.FirstName = reader.GetString(6);
+            row.LastName = reader.GetString(7);
+            row.ActivityId = reader.GetString(8);
+            row.ActivityTitle = reader.GetString(9);
+            row.CompletionDate = Cells.IsoDate(reader.GetFieldValue<DateOnly>(10));
+            var claimed = reader.NullableField<decimal>(11);
+            var score = reader.NullableField<decimal>(12);
+            var passing = reader.NullableField<decimal>(13);
             row.CreditsClaimed = Cells.Credits(claimed);
             row.QuizScore = Cells.Credits(score);
             row.AssessmentPassed = passing is null ? null : Cells.YesNo(score >= passing);
-            row.EvaluationCompleted = Cells.YesNo(reader.GetBoolean(11));
-            row.BirthMonthDay = Cells.MonthDay(reader.GetInt32(12), reader.GetInt32(13));
-            row.LicensingState = reader.Field<string>(14);
-            row.LicensingIdOrNpi = reader.Field<string>(15);
-            row.CertifyingBoard = reader.Field<string>(16);
-            row.CertifyingBoardId = reader.Field<string>(17);
-            row.PolicyVersion = policies[reader.GetInt32(18)];
-            row.BoardReporting = reader.GetBoolean(19);
-            row.StateBoardReporting = reader.GetBoolean(20);
+            row.EvaluationCompleted = Cells.YesNo(reader.GetBoolean(14));
+            row.BirthMonthDay = Cells.MonthDay(reader.GetInt32(15), reader.GetInt32(16));
+            row.LicensingState = reader.Field<string>(17);
+            row.LicensingIdOrNpi = reader.Field<string>(18);
+            row.CertifyingBoard = reader.Field<string>(19);
+            row.CertifyingBoardId = reader.Field<string>(20);
             Write(csv, row);
         });
     }

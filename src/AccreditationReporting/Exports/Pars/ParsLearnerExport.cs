@@ -24,8 +24,7 @@ internal sealed class ParsLearnerExport(RecipientFormat format, RecordGates gate
             a.accme_activity_id, d.completed_on, l.first_name, l.last_name, l.birth_month, l.birth_day,
             l.license_state, l.license_id_or_npi, CASE WHEN m.n IS NULL OR m.n = 1 THEN d.ama_awarded END,
             m.board, CASE WHEN m.board IS NOT NULL THEN (SELECT b->>'boardId' FROM jsonb_array_elements(l.boards) b WHERE b->>'board' = m.board LIMIT 1) END,
-            m.board_total, m.moc_credit_type, m.awarded,
-            d.policy, d.board_reporting_consent, d.state_board_reporting_consent
+            m.board_total, m.moc_credit_type, m.awarded
             """,
         // Only completions with MOC awards look their awards up again: PARS takes one board and credit type per row.
         Joins: """
@@ -42,25 +41,21 @@ internal sealed class ParsLearnerExport(RecipientFormat format, RecordGates gate
         await WriteDeletesAsync(batch, csv, await LearnerLevelLines.WithdrawalsAsync(batch, Recipient));
 
         var row = new ParsLearnerRow { RecordAction = "Add" };
-        var policies = Gates.Parameters(Recipient).Versions;
-        await LearnerLevelLines.AddAsync(batch, Recipient, Gates, Selection, reader =>
+        await LearnerLevelLines.AddAsync(batch, Recipient, Gates, Selection, row, reader =>
         {
-            row.AccmeActivityId = reader.GetString(2);
-            row.CompletionDate = Cells.UsDate(reader.GetFieldValue<DateOnly>(3));
-            row.FirstName = reader.GetString(4);
-            row.LastName = reader.GetString(5);
-            row.BirthMonthDay = Cells.MonthDay(reader.GetInt32(6), reader.GetInt32(7));
-            row.LicensingState = reader.Field<string>(8);
-            row.LicensingIdOrNpi = reader.Field<string>(9);
-            row.CmeCredits = Cells.Credits(reader.NullableField<decimal>(10));
-            row.CertifyingBoard = reader.Field<string>(11);
-            row.CertifyingBoardId = reader.Field<string>(12);
-            row.TotalBoardCredits = Cells.Credits(reader.NullableField<decimal>(13));
-            row.MocCreditType = reader.Field<string>(14);
-            row.MocCredits = Cells.Credits(reader.NullableField<decimal>(15));
-            row.PolicyVersion = policies[reader.GetInt32(16)];
-            row.BoardReporting = reader.GetBoolean(17);
-            row.StateBoardReporting = reader.GetBoolean(18);
+            row.AccmeActivityId = reader.GetString(5);
+            row.CompletionDate = Cells.UsDate(reader.GetFieldValue<DateOnly>(6));
+            row.FirstName = reader.GetString(7);
+            row.LastName = reader.GetString(8);
+            row.BirthMonthDay = Cells.MonthDay(reader.GetInt32(9), reader.GetInt32(10));
+            row.LicensingState = reader.Field<string>(11);
+            row.LicensingIdOrNpi = reader.Field<string>(12);
+            row.CmeCredits = Cells.Credits(reader.NullableField<decimal>(13));
+            row.CertifyingBoard = reader.Field<string>(14);
+            row.CertifyingBoardId = reader.Field<string>(15);
+            row.TotalBoardCredits = Cells.Credits(reader.NullableField<decimal>(16));
+            row.MocCreditType = reader.Field<string>(17);
+            row.MocCredits = Cells.Credits(reader.NullableField<decimal>(18));
             Write(csv, row);
         });
     }
