@@ -1,4 +1,6 @@
+using AccreditationReporting.Access;
 using AccreditationReporting.Api;
+using AccreditationReporting.Audit;
 using AccreditationReporting.Demo;
 using AccreditationReporting.Exports;
 using AccreditationReporting.Hosting;
@@ -6,31 +8,46 @@ using AccreditationReporting.Ingestion;
 using AccreditationReporting.Privacy;
 using AccreditationReporting.Storage;
 
-var (command, hostArguments) = ServiceCommandLine.Parse(args);
-var builder = WebApplication.CreateBuilder(hostArguments);
-
-builder.AddServiceDefaults();
-builder.AddReportingStorage();
-builder.AddIngestion();
-builder.AddExports();
-builder.AddLearnerRights();
-builder.AddReportingApi();
-if (command == ServiceCommand.Demo)
+try
 {
-    builder.AddDemo();
+    var (command, hostArguments) = ServiceCommandLine.Parse(args);
+    var builder = WebApplication.CreateBuilder(hostArguments);
+    builder.UseServiceCommand(command);
+    builder.RequireDeploymentSettings();
+
+    builder.AddServiceDefaults();
+    builder.AddReportingStorage();
+    builder.AddIngestion();
+    builder.AddExports();
+    builder.AddLearnerRights();
+    builder.AddAccessControl();
+    builder.AddAuditTrail();
+    builder.AddReportingApi();
+    if (command == ServiceCommand.Demo)
+    {
+        builder.AddDemo();
+    }
+
+    var app = builder.Build();
+
+    app.UseAccessControl();
+    app.MapReportingApi();
+    app.MapDefaultEndpoints();
+
+    if (command == ServiceCommand.Migrate)
+    {
+        await app.Services.MigrateDatabaseAsync();
+        return 0;
+    }
+
+    await app.RunAsync();
+    return 0;
 }
-
-var app = builder.Build();
-
-app.MapReportingApi();
-app.MapDefaultEndpoints();
-
-if (command == ServiceCommand.Migrate)
+catch (StartupProblemException problem)
 {
-    await app.MigrateDatabaseAsync();
-    return;
+    // One line naming the setting, not a stack trace.
+    Console.Error.WriteLine(problem.Message);
+    return 2;
 }
-
-await app.RunAsync();
 
 public partial class Program;

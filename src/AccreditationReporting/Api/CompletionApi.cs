@@ -1,15 +1,20 @@
+using AccreditationReporting.Access;
 using AccreditationReporting.Api.V1;
+using AccreditationReporting.Audit;
 using AccreditationReporting.Completions;
 using AccreditationReporting.Storage;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Profession = AccreditationReporting.Completions.Profession;
 
 namespace AccreditationReporting.Api;
 
-public sealed class CompletionApi(ReportingDbContext db) : CompletionService.CompletionServiceBase
+public sealed class CompletionApi(ReportingDbContext db, CallAudit audit) : CompletionService.CompletionServiceBase
 {
+    [Authorize(Policy = AccessPolicies.ReadLearnerRecords)]
+    [Audited(AuditActions.LearnerRecordRead)]
     public override async Task<LearnerRecord> GetLearnerRecord(GetLearnerRecordRequest request, ServerCallContext context)
     {
         if (ExternalId.Problem(request.LearnerId) is { } problem)
@@ -20,6 +25,7 @@ public sealed class CompletionApi(ReportingDbContext db) : CompletionService.Com
         var learner = await db.Learners.AsNoTracking()
             .SingleOrDefaultAsync(l => l.LearnerId == request.LearnerId, context.CancellationToken)
             ?? throw new RpcException(new Grpc.Core.Status(StatusCode.NotFound, "No completion is stored for that learner_id."));
+        audit.Target = AuditEntry.Learner(learner.Id);
 
         var completions = await db.Completions.AsNoTracking()
             .Where(c => c.LearnerKey == learner.Id)

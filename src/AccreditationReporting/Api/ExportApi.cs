@@ -1,10 +1,13 @@
+using AccreditationReporting.Access;
 using AccreditationReporting.Api.V1;
+using AccreditationReporting.Audit;
 using AccreditationReporting.Exports;
 using AccreditationReporting.Exports.Delivery;
 using AccreditationReporting.Storage;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using ExportBatch = AccreditationReporting.Exports.ExportBatch;
@@ -14,7 +17,9 @@ using SubmissionOutcome = AccreditationReporting.Exports.SubmissionOutcome;
 
 namespace AccreditationReporting.Api;
 
-public sealed class ExportApi(ReportingDbContext db, IServiceProvider services, TimeProvider time) : ExportService.ExportServiceBase
+internal sealed class ExportApi(
+    ReportingDbContext db, ExportBatches batches, ExportCatalog catalog, DeliveryEndpoints deliveries, DownloadSlots downloads, CallAudit audit, TimeProvider time)
+    : ExportService.ExportServiceBase
 {
     private const int DefaultPageSize = 100;
     private const int MaxPageSize = 1000;
@@ -22,14 +27,26 @@ public sealed class ExportApi(ReportingDbContext db, IServiceProvider services, 
     /// <summary>Within grpc-dotnet's advice of 16-64 KiB per message for streamed files.</summary>
     public const int DownloadChunkSize = 64 * 1024;
 
+    [Authorize(Policy = AccessPolicies.CreateBatches)]
+    [Audited(AuditActions.BatchCreate)]
     public override async Task<CreateBatchResponse> CreateBatch(CreateBatchRequest request, ServerCallContext context)
     {
         var recipient = KnownRecipient(request.Recipient);
-        var batches = services.GetRequiredService<ExportBatches>();
-        var batch = await batches.CreateAsync(recipient, request.Cutoff?.ToDateTimeOffset(), BatchTrigger.OnDemand, context.CancellationToken);
-        return batch is null ? new CreateBatchResponse { Created = false } : new CreateBatchResponse { Created = true, Batch = Describe(batch) };
+        audit.Details["recipient"] = recipient;
+        var batch = await batches.CreateAsync(recipient, request.Cutoff?.ToDateTimeOffset(), BatchTrigger.OnDemand, audit.Actor, context.CancellationToken);
+        if (batch is null)
+        {
+            audit.Details["created"] = "false";
+            return new CreateBatchResponse { Created = false };
+        }
+
+        // The batch's entry was written in the batch's own transaction.
+        audit.RecordedElsewhere();
+        return new CreateBatchResponse { Created = true, Batch = Describe(batch) };
     }
 
+    [Authorize(Policy = AccessPolicies.ReadBatchSummaries)]
+    [Audited(AuditActions.BatchList)]
     public override async Task<ListBatchesResponse> ListBatches(ListBatchesRequest request, ServerCallContext context)
     {
         var pageSize = request.PageSize switch
@@ -54,6 +71,7 @@ public sealed class ExportApi(ReportingDbContext db, IServiceProvider services, 
 
         var page = await query.OrderByDescending(b => b.Id).Take(pageSize + 1).ToListAsync(context.CancellationToken);
         var response = new ListBatchesResponse { Batches = { page.Take(pageSize).Select(Describe) } };
+        audit.Details["batches"] = response.Batches.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (page.Count > pageSize)
         {
             response.NextPageToken = page[pageSize - 1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -62,30 +80,54 @@ public sealed class ExportApi(ReportingDbContext db, IServiceProvider services, 
         return response;
     }
 
+    [Authorize(Policy = AccessPolicies.ReadBatchSummaries)]
+    [Audited(AuditActions.BatchRead)]
     public override async Task<V1.ExportBatch> GetBatch(GetBatchRequest request, ServerCallContext context) =>
         Describe(await FindAsync(request.BatchId, context.CancellationToken));
 
+    [Authorize(Policy = AccessPolicies.DownloadBatches)]
+    [Audited(AuditActions.BatchDownload)]
     public override async Task DownloadBatch(DownloadBatchRequest request, IServerStreamWriter<DownloadBatchResponse> responseStream, ServerCallContext context)
     {
         var batch = await FindAsync(request.BatchId, context.CancellationToken);
 
-        // Recorded before the first byte leaves: an interrupted download was still an access.
-        db.ExportAccesses.Add(new ExportAccess { BatchId = batch.Id, At = time.GetUtcNow(), Kind = "download", Actor = Callers.Actor(context) });
-        await db.SaveChangesAsync(context.CancellationToken);
+        // Each download holds a database connection while it streams: a bound keeps slow readers
+        // from taking the pool that ingestion and batches need.
+        using var slot = downloads.TryTake() ?? throw new RpcException(new Status(
+            StatusCode.ResourceExhausted, $"{downloads.Limit} downloads are in progress (Exports:MaxConcurrentDownloads); try again shortly"));
 
-        await responseStream.WriteAsync(new DownloadBatchResponse { Manifest = Manifest(batch) }, context.CancellationToken);
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync(context.CancellationToken);
-        await using var file = await BatchFiles.OpenReadAsync(connection, batch.Id, context.CancellationToken);
-        var buffer = new byte[DownloadChunkSize];
-        int read;
-        while ((read = await file.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, context.CancellationToken)) > 0)
+        // Recorded before the first byte leaves: an interrupted download was still an access.
+        await audit.RecordAsync(AuditActions.BatchDownload, AuditOutcomes.Started, context.CancellationToken, batch.RowCount, batch.Sha256);
+        long sent = 0;
+        var completed = false;
+        try
         {
-            await responseStream.WriteAsync(
-                new DownloadBatchResponse { Chunk = ByteString.CopyFrom(buffer, 0, read) }, context.CancellationToken);
+            await responseStream.WriteAsync(new DownloadBatchResponse { Manifest = Manifest(batch) }, context.CancellationToken);
+            var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+            await db.Database.OpenConnectionAsync(context.CancellationToken);
+            await using var file = await BatchFiles.OpenReadAsync(connection, batch.Id, context.CancellationToken);
+            var buffer = new byte[DownloadChunkSize];
+            int read;
+            while ((read = await file.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, context.CancellationToken)) > 0)
+            {
+                await responseStream.WriteAsync(
+                    new DownloadBatchResponse { Chunk = ByteString.CopyFrom(buffer, 0, read) }, context.CancellationToken);
+                sent += read;
+            }
+
+            completed = true;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+            audit.Details["bytes_sent"] = sent.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await audit.RecordAsync(
+                AuditActions.BatchDownload, completed ? AuditOutcomes.Completed : AuditOutcomes.Cancelled, CancellationToken.None, batch.RowCount, batch.Sha256);
         }
     }
 
+    [Authorize(Policy = AccessPolicies.RecordSubmissions)]
+    [Audited(AuditActions.SubmissionRecord)]
     public override async Task<Submission> RecordSubmission(RecordSubmissionRequest request, ServerCallContext context)
     {
         if (request.SubmittedAt is null)
@@ -96,11 +138,6 @@ public sealed class ExportApi(ReportingDbContext db, IServiceProvider services, 
         if (string.IsNullOrWhiteSpace(request.Method) || request.Method.Length > 200)
         {
             throw RequestErrors.InvalidArgument("method", "is required, at most 200 characters");
-        }
-
-        if (string.IsNullOrWhiteSpace(request.SubmittedBy) || request.SubmittedBy.Length > 200)
-        {
-            throw RequestErrors.InvalidArgument("submitted_by", "is required, at most 200 characters");
         }
 
         if (request.RecipientResponse.Length > 2000)
@@ -123,26 +160,35 @@ public sealed class ExportApi(ReportingDbContext db, IServiceProvider services, 
             throw RequestErrors.InvalidArgument("submitted_at", "is before the batch was created");
         }
 
+        // The submitter is whoever the token says is recording it, not a name the caller types.
         var submission = new ExportSubmission
         {
-            BatchId = batch.Id, SubmittedAt = submittedAt, Method = request.Method, SubmittedBy = request.SubmittedBy,
+            BatchId = batch.Id, SubmittedAt = submittedAt, Method = request.Method, SubmittedBy = audit.Actor.Display,
             Outcome = outcome, RecipientResponse = request.RecipientResponse.Length > 0 ? request.RecipientResponse : null,
             RecordedAt = time.GetUtcNow(),
         };
+        await using var transaction = await db.Database.BeginTransactionAsync(context.CancellationToken);
         db.ExportSubmissions.Add(submission);
         await db.SaveChangesAsync(context.CancellationToken);
+        audit.Details["submission"] = submission.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        audit.Details["outcome"] = outcome.ToString();
+        await audit.RecordAsync(AuditActions.SubmissionRecord, AuditOutcomes.Ok, context.CancellationToken, batch.RowCount, batch.Sha256);
+        await transaction.CommitAsync(context.CancellationToken);
         return Describe(submission);
     }
 
+    [Authorize(Policy = AccessPolicies.RetryDeliveries)]
+    [Audited(AuditActions.DeliveryRetry)]
     public override async Task<V1.ExportBatch> RetryDelivery(RetryDeliveryRequest request, ServerCallContext context)
     {
         var batch = await FindAsync(request.BatchId, context.CancellationToken);
-        if (!services.GetRequiredService<DeliveryEndpoints>().IsConfigured(batch.Recipient))
+        if (!deliveries.IsConfigured(batch.Recipient))
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition, $"recipient {batch.Recipient} has no push endpoint (Exports:Delivery:{batch.Recipient}:Endpoint)"));
         }
 
         // A delivered batch is not pushed twice; a receiver that lost it can be given a download.
+        await using var transaction = await db.Database.BeginTransactionAsync(context.CancellationToken);
         var queued = await db.ExportBatches
             .Where(b => b.Id == batch.Id && b.DeliveryStatus != DeliveryStatus.Delivered)
             .ExecuteUpdateAsync(
@@ -153,13 +199,13 @@ public sealed class ExportApi(ReportingDbContext db, IServiceProvider services, 
             throw new RpcException(new Status(StatusCode.FailedPrecondition, $"export batch {batch.Id} was already delivered"));
         }
 
-        db.ExportAccesses.Add(new ExportAccess { BatchId = batch.Id, At = time.GetUtcNow(), Kind = "retry-delivery", Actor = Callers.Actor(context) });
-        await db.SaveChangesAsync(context.CancellationToken);
+        await audit.RecordAsync(AuditActions.DeliveryRetry, AuditOutcomes.Ok, context.CancellationToken);
+        await transaction.CommitAsync(context.CancellationToken);
         return Describe(await FindAsync(batch.Id, context.CancellationToken));
     }
 
     private string KnownRecipient(string recipient) =>
-        services.GetRequiredService<ExportCatalog>().Find(recipient) is not null
+        catalog.Find(recipient) is not null
             ? recipient
             : throw RequestErrors.InvalidArgument("recipient", $"must be one of {string.Join(", ", Recipients.All)}");
 
@@ -170,6 +216,7 @@ public sealed class ExportApi(ReportingDbContext db, IServiceProvider services, 
             throw RequestErrors.InvalidArgument("batch_id", "must be a positive batch ID");
         }
 
+        audit.Target = AuditEntry.Batch(batchId);
         return await db.ExportBatches.AsNoTracking().Include(b => b.Submissions)
                 .SingleOrDefaultAsync(b => b.Id == batchId && b.FileName != "", cancellationToken)
             ?? throw new RpcException(new Status(StatusCode.NotFound, $"no export batch {batchId}"));

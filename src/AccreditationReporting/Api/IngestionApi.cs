@@ -1,8 +1,11 @@
+using AccreditationReporting.Access;
 using AccreditationReporting.Api.V1;
+using AccreditationReporting.Audit;
 using AccreditationReporting.Ingestion;
 using AccreditationReporting.Storage;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using ReplayOutcome = AccreditationReporting.Ingestion.ReplayOutcome;
 using RejectedEvent = AccreditationReporting.Ingestion.RejectedEvent;
@@ -10,11 +13,13 @@ using RejectionStatus = AccreditationReporting.Ingestion.RejectionStatus;
 
 namespace AccreditationReporting.Api;
 
-public sealed class IngestionApi(ReportingDbContext db, RejectedEventReplay replay) : IngestionService.IngestionServiceBase
+public sealed class IngestionApi(ReportingDbContext db, RejectedEventReplay replay, CallAudit audit) : IngestionService.IngestionServiceBase
 {
     private const int DefaultPageSize = 100;
     private const int MaxPageSize = 1000;
 
+    [Authorize(Policy = AccessPolicies.HandleRejectedEvents)]
+    [Audited(AuditActions.RejectedEventsList)]
     public override async Task<ListRejectedEventsResponse> ListRejectedEvents(ListRejectedEventsRequest request, ServerCallContext context)
     {
         var pageSize = request.PageSize switch
@@ -62,6 +67,7 @@ public sealed class IngestionApi(ReportingDbContext db, RejectedEventReplay repl
             .ToListAsync(context.CancellationToken);
 
         var response = new ListRejectedEventsResponse { RejectedEvents = { page.Take(pageSize).Select(ToMessage) } };
+        audit.Details["rejected_events"] = response.RejectedEvents.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (page.Count > pageSize)
         {
             response.NextPageToken = page[pageSize - 1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -70,6 +76,8 @@ public sealed class IngestionApi(ReportingDbContext db, RejectedEventReplay repl
         return response;
     }
 
+    [Authorize(Policy = AccessPolicies.HandleRejectedEvents)]
+    [Audited(AuditActions.RejectedEventsReplay)]
     public override async Task<ReplayRejectedEventsResponse> ReplayRejectedEvents(ReplayRejectedEventsRequest request, ServerCallContext context)
     {
         if (request.AllOpen == (request.Ids.Count > 0))
@@ -85,6 +93,15 @@ public sealed class IngestionApi(ReportingDbContext db, RejectedEventReplay repl
         var results = request.AllOpen
             ? await replay.ReplayAllOpenAsync(context.CancellationToken)
             : await replay.ReplayAsync(request.Ids, context.CancellationToken);
+
+        // Which rejections were replayed and what became of each: IDs and outcomes, no payload.
+        audit.Target = request.AllOpen ? "rejected-events:all-open" : "rejected-events";
+        audit.Details["ids"] = string.Join(",", results.Select(r => r.Id));
+        foreach (var outcome in results.GroupBy(r => r.Outcome))
+        {
+            audit.Details[outcome.Key.ToString()] = outcome.Count().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         return new ReplayRejectedEventsResponse
         {
             Results =

@@ -1,13 +1,18 @@
+using AccreditationReporting.Access;
 using AccreditationReporting.Api.V1;
+using AccreditationReporting.Audit;
 using AccreditationReporting.Completions;
 using AccreditationReporting.Privacy;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
 
 namespace AccreditationReporting.Api;
 
-public sealed class LearnerRightsApi(LearnerErasure erasure) : LearnerRightsService.LearnerRightsServiceBase
+public sealed class LearnerRightsApi(LearnerErasure erasure, CallAudit audit) : LearnerRightsService.LearnerRightsServiceBase
 {
+    [Authorize(Policy = AccessPolicies.ExerciseLearnerRights)]
+    [Audited(AuditActions.LearnerErase)]
     public override async Task<EraseLearnerResponse> EraseLearner(EraseLearnerRequest request, ServerCallContext context)
     {
         if (ExternalId.Problem(request.LearnerId) is { } learnerIdProblem)
@@ -20,8 +25,11 @@ public sealed class LearnerRightsApi(LearnerErasure erasure) : LearnerRightsServ
             throw RequestErrors.InvalidArgument("request_reference", referenceProblem);
         }
 
-        var outcome = await erasure.EraseAsync(request.LearnerId, request.RequestReference, Callers.Actor(context), context.CancellationToken)
+        // A request for a learner we do not hold is recorded too, under its reference.
+        audit.Details["request_reference"] = request.RequestReference;
+        var outcome = await erasure.EraseAsync(request.LearnerId, request.RequestReference, audit.Actor, context.CancellationToken)
             ?? throw new RpcException(new Status(StatusCode.NotFound, "No learner is stored under that learner_id."));
+        audit.RecordedElsewhere();
         return new EraseLearnerResponse
         {
             CompletionsErased = outcome.CompletionsErased,

@@ -1,3 +1,4 @@
+using AccreditationReporting.Access;
 using AccreditationReporting.Api.V1;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -28,12 +29,17 @@ internal sealed class DemoRun(
         }
 
         Console.WriteLine($"demo: published {samples.Count} CourseCompleted events");
+
+        // The API takes only bearer tokens; the demo signs its own with the development key.
+        var token = DevelopmentTokens.Mint(configuration, "demo-compliance", "Demo compliance officer", [StaffRoles.Compliance], time.GetUtcNow(), TimeSpan.FromHours(8))
+            ?? throw new InvalidOperationException("The demo needs an offline signing key (Authentication:Schemes:Bearer:SigningKeys) to mint its token.");
+        var headers = new Metadata { { "Authorization", $"Bearer {token}" } };
         using var channel = GrpcChannel.ForAddress(ListeningAddress());
         var client = new CompletionService.CompletionServiceClient(channel);
         foreach (var learnerId in samples.Select(s => s.Learner!.LearnerId!).Distinct())
         {
             var expected = samples.Count(s => s.Learner!.LearnerId == learnerId);
-            var record = await ReadBack(client, learnerId, expected, stoppingToken);
+            var record = await ReadBack(client, headers, learnerId, expected, stoppingToken);
             Console.WriteLine($"demo: GetLearnerRecord({learnerId}) -> {record.Completions.Count} completion(s)");
             foreach (var completion in record.Completions)
             {
@@ -44,6 +50,9 @@ internal sealed class DemoRun(
             }
         }
 
+        Console.WriteLine("demo: every call above was made with a compliance token and is in the audit trail (AuditService, role auditor)");
+        Console.WriteLine($"demo: a compliance token for this run, valid 8 hours: {token}");
+        Console.WriteLine("demo: staff get theirs from the identity provider; in development: dotnet user-jwts create --project src/AccreditationReporting --role compliance");
         Console.WriteLine($"demo: done; the service keeps running at {ListeningAddress()} (Ctrl+C stops it)");
         if (configuration.GetValue("Demo:ExitWhenDone", false))
         {
@@ -51,7 +60,8 @@ internal sealed class DemoRun(
         }
     }
 
-    private static async Task<LearnerRecord> ReadBack(CompletionService.CompletionServiceClient client, string learnerId, int expected, CancellationToken cancellationToken)
+    private static async Task<LearnerRecord> ReadBack(
+        CompletionService.CompletionServiceClient client, Metadata headers, string learnerId, int expected, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(30));
@@ -59,7 +69,7 @@ internal sealed class DemoRun(
         {
             try
             {
-                var record = await client.GetLearnerRecordAsync(new GetLearnerRecordRequest { LearnerId = learnerId }, cancellationToken: timeout.Token);
+                var record = await client.GetLearnerRecordAsync(new GetLearnerRecordRequest { LearnerId = learnerId }, headers, cancellationToken: timeout.Token);
                 if (record.Completions.Count >= expected)
                 {
                     return record;

@@ -1,4 +1,5 @@
 using System.Data;
+using AccreditationReporting.Audit;
 using AccreditationReporting.Exports.Delivery;
 using AccreditationReporting.Storage;
 using CsvHelper;
@@ -19,10 +20,12 @@ public enum BatchTrigger
 /// every completion already taken and takes only what came after.
 /// </summary>
 internal sealed class ExportBatches(
-    ReportingDbContext db, ExportCatalog catalog, DeliveryEndpoints deliveries, TimeProvider time, ILogger<ExportBatches> logger)
+    ReportingDbContext db, ExportCatalog catalog, DeliveryEndpoints deliveries, AuditTrail audit, TimeProvider time, ILogger<ExportBatches> logger)
 {
     /// <summary>The new batch, or null when nothing has happened since the last one.</summary>
-    public async Task<ExportBatch?> CreateAsync(string recipient, DateTimeOffset? cutoff, BatchTrigger trigger, CancellationToken cancellationToken)
+    /// <param name="actor">Who asked for it (a caller, or the schedule); the audit entry commits with the batch.</param>
+    public async Task<ExportBatch?> CreateAsync(
+        string recipient, DateTimeOffset? cutoff, BatchTrigger trigger, AuditActor actor, CancellationToken cancellationToken)
     {
         var export = catalog.Find(recipient) ?? throw new ArgumentException($"unknown recipient '{recipient}'", nameof(recipient));
         var now = time.GetUtcNow();
@@ -98,6 +101,24 @@ internal sealed class ExportBatches(
             """,
             cancellationToken,
             batchId, fileName, (int)rows, length, sha256, summary.Included, summary.Corrections, StoredJson.Serialize(summary.Exclusions));
+
+        // Last, so the trail's lock is held only for the commit.
+        await audit.AppendInTransactionAsync(
+            connection,
+            new AuditEntry(actor, AuditActions.BatchCreate, AuditOutcomes.Ok, AuditEntry.Batch(batchId))
+            {
+                RowCount = (int)rows,
+                Sha256 = sha256,
+                Details = new Dictionary<string, string>
+                {
+                    ["recipient"] = recipient,
+                    ["trigger"] = TriggerName(trigger),
+                    ["included"] = summary.Included.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["corrections"] = summary.Corrections.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["excluded"] = summary.Exclusions.Sum(e => e.Count).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                },
+            },
+            cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
         logger.LogInformation(

@@ -30,15 +30,3 @@ public sealed class ExportFileChunk
     public int ChunkNo { get; init; }
     public required byte[] Data { get; init; }
 }
-
-/// <summary>One access to a batch's file (download or push), kept for the privacy audit.</summary>
-public sealed class ExportAccess
-{
-    public long Id { get; init; }
-    public long BatchId { get; init; }
-    public DateTimeOffset At { get; init; }
-    public required string Kind { get; init; }
-
-    /// <summary>Who asked: the caller's declared identity and network peer; never file contents.</summary>
-    public required string Actor { get; init; }
-}

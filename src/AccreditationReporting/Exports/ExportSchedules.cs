@@ -95,7 +95,7 @@ internal sealed class ExportSchedules(
         }
 
         var batch = await scope.ServiceProvider.GetRequiredService<ExportBatches>()
-            .CreateAsync(recipient, occurrence, BatchTrigger.Schedule, cancellationToken);
+            .CreateAsync(recipient, occurrence, BatchTrigger.Schedule, Audit.AuditActor.Service("export-schedule"), cancellationToken);
         if (batch is not null)
         {
             await db.Database.ExecuteSqlInterpolatedAsync(

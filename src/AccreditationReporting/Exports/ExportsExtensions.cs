@@ -16,6 +16,10 @@ public static class ExportsExtensions
             builder.Configuration["Policies:File"], builder.Configuration["Exports:FormatsFile"], enabled.Versions);
         builder.Services.AddSingleton(catalog);
         builder.Services.AddScoped<ExportBatches>();
+        var downloads = builder.Configuration.GetValue(DownloadSlots.Setting, DownloadSlots.DefaultLimit);
+        builder.Services.AddSingleton(new DownloadSlots(downloads > 0
+            ? downloads
+            : throw new Hosting.StartupProblemException($"{DownloadSlots.Setting} must be at least 1")));
 
         var schedules = ExportSchedules.Read(builder.Configuration, catalog);
         if (schedules.Count > 0)

@@ -17,10 +17,12 @@ public static class ServiceDefaults
 
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.MapGrpcHealthChecksService();
+        // Load balancers and orchestrators probe without a token; health reveals nothing else.
+        app.MapGrpcHealthChecksService().AllowAnonymous();
         if (app.Environment.IsDevelopment())
         {
-            app.MapGrpcReflectionService();
+            // Development only: lets grpcurl list the methods; calling them still needs a token.
+            app.MapGrpcReflectionService().AllowAnonymous();
         }
 
         return app;

@@ -21,7 +21,7 @@ public sealed class ErasureRequest
     /// <summary>The privacy office's reference for the request whose identity check it made.</summary>
     public required string RequestReference { get; init; }
 
-    /// <summary>The caller's declared identity (<c>x-actor</c>) and network peer.</summary>
+    /// <summary>Who asked, as their verified token names them; the audit trail holds the full identity and peer.</summary>
     public required string Actor { get; init; }
     public DateTimeOffset ReceivedAt { get; init; }
 

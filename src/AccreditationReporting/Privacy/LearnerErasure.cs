@@ -1,3 +1,4 @@
+using AccreditationReporting.Audit;
 using AccreditationReporting.Completions;
 using AccreditationReporting.Ingestion;
 using AccreditationReporting.Storage;
@@ -36,7 +37,7 @@ public sealed record ErasureOutcome(long RequestId, long LearnerKey, int Complet
 /// counting it: no learner appears in them. Batch files already made stay as they are, as the
 /// record of what was submitted.</para>
 /// </remarks>
-public sealed class LearnerErasure(ReportingDbContext db, TimeProvider time, ILogger<LearnerErasure> logger)
+public sealed class LearnerErasure(ReportingDbContext db, AuditTrail audit, TimeProvider time, ILogger<LearnerErasure> logger)
 {
     public const string LegalBasis =
         "GDPR Art. 17(3)(b): accreditation record retention (6 years from the activity date, ACCME attendance records rule). " +
@@ -44,7 +45,7 @@ public sealed class LearnerErasure(ReportingDbContext db, TimeProvider time, ILo
         "credits claimed and awarded, MOC points, policy version and permissions.";
 
     /// <summary>Null when no learner is stored under <paramref name="learnerId"/>.</summary>
-    public async Task<ErasureOutcome?> EraseAsync(string learnerId, string requestReference, string actor, CancellationToken cancellationToken)
+    public async Task<ErasureOutcome?> EraseAsync(string learnerId, string requestReference, AuditActor actor, CancellationToken cancellationToken)
     {
         // To the microsecond, as PostgreSQL keeps it: a repeated request answers with the very time stored.
         var now = time.GetUtcNow();
@@ -90,7 +91,7 @@ public sealed class LearnerErasure(ReportingDbContext db, TimeProvider time, ILo
         {
             LearnerKey = learner.Id,
             RequestReference = requestReference,
-            Actor = actor,
+            Actor = actor.Subject == actor.Display ? actor.Subject : $"{actor.Display} ({actor.Subject})",
             ReceivedAt = now,
             CompletionsErased = completions,
             AlreadyErased = alreadyErased,
@@ -98,6 +99,21 @@ public sealed class LearnerErasure(ReportingDbContext db, TimeProvider time, ILo
         };
         db.ErasureRequests.Add(request);
         await db.SaveChangesAsync(cancellationToken);
+
+        // The trail's entry commits with the erasure or not at all; it points at the request's record.
+        await audit.AppendAsync(
+            new AuditEntry(actor, AuditActions.LearnerErase, AuditOutcomes.Ok, AuditEntry.Learner(learner.Id))
+            {
+                Details = new Dictionary<string, string>
+                {
+                    ["erasure_request"] = request.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["request_reference"] = requestReference,
+                    ["completions_erased"] = completions.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["rejected_payloads_deleted"] = payloads.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["already_erased"] = alreadyErased ? "true" : "false",
+                },
+            },
+            cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
         // The learner key only: the publisher's learner ID and the request reference stay in the database.

@@ -33,7 +33,16 @@ public sealed class LocalPostgres : IAsyncDisposable
     /// <summary>The server's command-line settings (port, socket directory, durability), reused by a restart.</summary>
     private string _settings = "";
 
+    /// <summary>The server's superuser, for fixtures and benchmarks that set up databases.</summary>
     public string ConnectionString => $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres";
+
+    /// <summary>The role that owns the service's database and schema: migrations run as it.</summary>
+    public string OwnerConnectionString => $"Host=127.0.0.1;Port={Port};Username={DatabaseRoles.Owner};Database={DatabaseName}";
+
+    /// <summary>The service's own login role: rows only (see <see cref="DatabaseRoles"/>).</summary>
+    public string ServiceConnectionString => $"Host=127.0.0.1;Port={Port};Username={DatabaseRoles.Service};Database={DatabaseName}";
+
+    private const string DatabaseName = "accreditation";
 
     /// <param name="durable">
     /// False turns off fsync: fine for a server whose data is thrown away; benchmarks pass true.
@@ -55,6 +64,7 @@ public sealed class LocalPostgres : IAsyncDisposable
                 + (durable ? string.Empty : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
             OrphanWatchdog.RunWhenThisProcessEnds(server._discardCommand);
             await server.RunAsync("pg_ctl", ["-D", server._dataDirectory, "-o", settings, "-l", Path.Combine(directory, "server.log"), "-w", "-t", "60", "start"], cancellationToken);
+            await DatabaseRoles.CreateAsync(server.ConnectionString, DatabaseName, password: null, cancellationToken);
             return server;
         }
         catch

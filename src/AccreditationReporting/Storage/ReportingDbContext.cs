@@ -1,3 +1,4 @@
+using AccreditationReporting.Audit;
 using AccreditationReporting.Completions;
 using AccreditationReporting.Credits;
 using AccreditationReporting.Exports;
@@ -24,9 +25,9 @@ public sealed class ReportingDbContext(DbContextOptions<ReportingDbContext> opti
     public DbSet<ExportSubmission> ExportSubmissions => Set<ExportSubmission>();
     public DbSet<ExportLine> ExportLines => Set<ExportLine>();
     public DbSet<ExportFileChunk> ExportFileChunks => Set<ExportFileChunk>();
-    public DbSet<ExportAccess> ExportAccesses => Set<ExportAccess>();
     public DbSet<ScheduledRun> ScheduledRuns => Set<ScheduledRun>();
     public DbSet<ErasureRequest> ErasureRequests => Set<ErasureRequest>();
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -1,4 +1,6 @@
+using AccreditationReporting.Hosting;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace AccreditationReporting.Storage;
 
@@ -6,12 +8,15 @@ public static class StorageExtensions
 {
     public static IHostApplicationBuilder AddReportingStorage(this IHostApplicationBuilder builder)
     {
-        var configured = builder.Configuration.GetConnectionString("Postgres");
-        builder.Services.AddSingleton(sp => new PostgresServer(configured, sp.GetRequiredService<ILogger<PostgresServer>>()));
+        var service = builder.Configuration.GetConnectionString("Postgres");
+        var migrations = builder.Configuration.GetConnectionString("PostgresMigrations");
+        builder.Services.AddSingleton(sp => new PostgresServer(service, migrations, sp.GetRequiredService<ILogger<PostgresServer>>()));
         builder.Services.AddDbContext<ReportingDbContext>((sp, options) =>
             ReportingDbContext.UsePostgres(options, sp.GetRequiredService<PostgresServer>().ConnectionString));
 
-        if (builder.Configuration.GetValue("Database:MigrateOnStartup", defaultValue: true))
+        // In development and the demo the service brings its own schema; a deployment runs the
+        // `migrate` step as the owning role before the service starts.
+        if (builder.Configuration.GetValue("Database:MigrateOnStartup", defaultValue: builder.AllowsEmbeddedDefaults()))
         {
             // Registered before the bus so the schema exists before the first message is consumed.
             builder.Services.AddHostedService<MigrateOnStartup>();
@@ -21,20 +26,26 @@ public static class StorageExtensions
         return builder;
     }
 
-    /// <summary>The deployment's separate <c>migrate</c> step.</summary>
-    public static async Task MigrateDatabaseAsync(this IHost app)
+    /// <summary>The deployment's separate <c>migrate</c> step, and the one on start-up in development.</summary>
+    public static async Task MigrateDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
     {
-        await using var scope = app.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<ReportingDbContext>().Database.MigrateAsync();
+        var server = services.GetRequiredService<PostgresServer>();
+        var options = new DbContextOptionsBuilder<ReportingDbContext>();
+        ReportingDbContext.UsePostgres(options, server.MigrationConnectionString);
+        await using (var owner = new ReportingDbContext(options.Options))
+        {
+            await owner.Database.MigrateAsync(cancellationToken);
+        }
+
+        var serviceRole = services.GetRequiredService<IConfiguration>()[DatabaseRoles.ServiceRoleSetting] is { Length: > 0 } configured
+            ? configured
+            : new NpgsqlConnectionStringBuilder(server.ConnectionString).Username ?? DatabaseRoles.Service;
+        await DatabaseRoles.GrantServiceRoleAsync(server.MigrationConnectionString, serviceRole, cancellationToken);
     }
 
     private sealed class MigrateOnStartup(IServiceProvider services) : IHostedService
     {
-        public async Task StartAsync(CancellationToken cancellationToken)
-        {
-            await using var scope = services.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<ReportingDbContext>().Database.MigrateAsync(cancellationToken);
-        }
+        public Task StartAsync(CancellationToken cancellationToken) => services.MigrateDatabaseAsync(cancellationToken);
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }

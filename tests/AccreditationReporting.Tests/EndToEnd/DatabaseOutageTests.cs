@@ -17,7 +17,7 @@ public sealed class DatabaseOutageTests
     {
         // A server of its own: this test stops it, which no other test may see.
         await using var postgres = await LocalPostgres.StartAsync();
-        await using var service = await ReportingService.StartAsync(postgres: postgres.ConnectionString);
+        await using var service = await ReportingService.StartAsync(postgres: postgres.OwnerConnectionString);
         await using var publisher = await RawPublisher.ConnectAsync(service.RabbitMqUri!);
         var events = Enumerable.Range(0, 900).Select(_ => SampleEvents.Fresh()).ToList();
         byte[] Body(int i) => Encoding.UTF8.GetBytes(events[i].Json.ToJson());
@@ -43,6 +43,9 @@ public sealed class DatabaseOutageTests
         await postgres.StopAsync();
         await Task.Delay(Outage);
         await postgres.RestartAsync();
+
+        // The test's own idle connections (it reads as the owner, not as the service) died with the server.
+        Npgsql.NpgsqlConnection.ClearAllPools();
         await trickle;
 
         await Eventually.TrueAsync(

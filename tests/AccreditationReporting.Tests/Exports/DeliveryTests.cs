@@ -54,9 +54,21 @@ public sealed class DeliveryTests
         Assert.Single(received.Take(3).Select(r => r.Headers["Idempotency-Key"]).Distinct());
         Assert.NotEqual(received[0].Headers["Idempotency-Key"], received[3].Headers["Idempotency-Key"]);
 
-        var pushes = await service.Database.ColumnAsync<string>(
-            "SELECT actor FROM accreditation.export_accesses WHERE kind = 'push' ORDER BY batch_id");
-        Assert.Equal([$"delivery to {endpoint.Url}", $"delivery to {endpoint.Url}"], pushes);
+        // Every attempt is in the audit trail, with what came back and the file it carried.
+        var attempts = await service.Database.ColumnAsync<string>(
+            """
+            SELECT target || ' ' || outcome || ' ' || (details->>'result') || ' ' || (details->>'endpoint') || ' ' || sha256
+            FROM accreditation.audit_events WHERE action = 'delivery.push' AND actor_subject = 'service:export-delivery' ORDER BY id
+            """);
+        var url = endpoint.Url.GetLeftPart(UriPartial.Path);
+        Assert.Equal(
+            [
+                $"batch:{first.Id} failed HTTP 503 {url} {first.Manifest.Sha256}",
+                $"batch:{first.Id} failed HTTP 503 {url} {first.Manifest.Sha256}",
+                $"batch:{first.Id} ok HTTP 200 {url} {first.Manifest.Sha256}",
+            ],
+            attempts.Take(3));
+        Assert.Equal($"batch:{second.Id} ok HTTP 200 {url} {second.Manifest.Sha256}", attempts[3]);
     }
 
     [Fact]
@@ -78,14 +90,13 @@ public sealed class DeliveryTests
             "SELECT last_delivery_error FROM accreditation.export_batches WHERE id = @id", ("id", batch.Id));
         Assert.DoesNotContain("Canary", stored);
 
-        var queued = await exports.Exports.RetryDeliveryAsync(
-            new RetryDeliveryRequest { BatchId = batch.Id }, new Metadata { { "x-actor", "compliance-officer-7" } });
+        var queued = await exports.Exports.RetryDeliveryAsync(new RetryDeliveryRequest { BatchId = batch.Id });
         Assert.NotEqual("Failed", queued.Delivery.Status); // Pending, or already Delivered by the next pass
         var delivered = await DeliveredAsync(exports, batch.Id);
         Assert.Equal(2, delivered.Delivery.Attempts);
         Assert.Equal(2, endpoint.Received.Count);
-        Assert.StartsWith("compliance-officer-7@", await service.Database.ScalarAsync<string>(
-            "SELECT actor FROM accreditation.export_accesses WHERE kind = 'retry-delivery'"));
+        Assert.Equal($"batch:{batch.Id} ok", await service.Database.ScalarAsync<string>(
+            "SELECT target || ' ' || outcome FROM accreditation.audit_events WHERE action = 'delivery.retry' AND actor_subject LIKE 'tester-%'"));
 
         var again = await Assert.ThrowsAsync<RpcException>(() => exports.Exports.RetryDeliveryAsync(new RetryDeliveryRequest { BatchId = batch.Id }).ResponseAsync);
         Assert.Equal(StatusCode.FailedPrecondition, again.StatusCode);

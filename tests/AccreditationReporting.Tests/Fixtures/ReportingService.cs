@@ -1,5 +1,7 @@
 using System.Net;
+using AccreditationReporting.Access;
 using AccreditationReporting.Api.V1;
+using Grpc.Core;
 using Grpc.Net.Client;
 using MassTransit;
 using Microsoft.AspNetCore.Hosting;
@@ -22,6 +24,8 @@ public sealed class ReportingService : WebApplicationFactory<Program>
 
     private ReportingService(Dictionary<string, string?> settings, string endpointName, string postgres, string? rabbitMq)
     {
+        // The database as its owner: tests look behind the service's back with it, and restart "the
+        // same deployment" from it. The service itself connects as the service role.
         _settings = settings;
         EndpointName = endpointName;
         PostgresConnectionString = postgres;
@@ -51,9 +55,10 @@ public sealed class ReportingService : WebApplicationFactory<Program>
         postgres ??= await TestPostgres.CreateDatabaseAsync();
         var rabbitMq = useRabbitMq ? await TestRabbitMq.AmqpUriAsync() : null;
         endpointName ??= $"course-completed-test-{Guid.NewGuid():N}";
-        var all = new Dictionary<string, string?>
+        var all = new Dictionary<string, string?>(TestTokens.Settings)
         {
-            ["ConnectionStrings:Postgres"] = postgres,
+            ["ConnectionStrings:Postgres"] = TestPostgres.AsServiceRole(postgres),
+            ["ConnectionStrings:PostgresMigrations"] = postgres,
             ["ConnectionStrings:RabbitMq"] = rabbitMq ?? string.Empty,
             ["Ingestion:EndpointName"] = endpointName,
             ["Logging:LogLevel:Default"] = "Warning",
@@ -72,7 +77,29 @@ public sealed class ReportingService : WebApplicationFactory<Program>
 
     public Uri Address => new(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 
-    public GrpcChannel CreateChannel() => GrpcChannel.ForAddress(Address);
+    /// <summary>A channel whose calls carry a token for <paramref name="roles"/> (every role when none are named).</summary>
+    public GrpcChannel CreateChannel(params string[] roles) => CreateChannelWithToken(TestTokens.For(roles.Length > 0 ? roles : [.. StaffRoles.All]));
+
+    /// <summary>A channel whose calls carry <paramref name="bearerToken"/> as given; none when null.</summary>
+    public GrpcChannel CreateChannelWithToken(string? bearerToken)
+    {
+        if (bearerToken is null)
+        {
+            return GrpcChannel.ForAddress(Address);
+        }
+
+        var token = CallCredentials.FromInterceptor((_, metadata) =>
+        {
+            metadata.Add("Authorization", $"Bearer {bearerToken}");
+            return Task.CompletedTask;
+        });
+        return GrpcChannel.ForAddress(Address, new GrpcChannelOptions
+        {
+            // Loopback HTTP/2 in tests; a deployment serves TLS.
+            Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, token),
+            UnsafeUseInsecureChannelCallCredentials = true,
+        });
+    }
 
     public CompletionService.CompletionServiceClient CompletionClient() => new(CreateChannel());
 

@@ -31,17 +31,19 @@ internal static class TestPostgres
         return connectionString;
     });
 
+    /// <summary>For the two roles on a server from the environment or a container; a local server trusts loopback.</summary>
+    private const string RolePassword = "accreditation-test";
+
+    /// <summary>A fresh database owned by the owning role; the connection string is the owner's (migrations, and tests that look behind the service's back).</summary>
     public static async Task<string> CreateDatabaseAsync()
     {
         var server = await Server.Value;
         var name = $"test_{Guid.NewGuid():N}";
-        await using (var connection = new NpgsqlConnection(server))
-        {
-            await connection.OpenAsync();
-            await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
-            await create.ExecuteNonQueryAsync();
-        }
-
-        return new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
+        await DatabaseRoles.CreateAsync(server, name, RolePassword, CancellationToken.None);
+        return new NpgsqlConnectionStringBuilder(server) { Database = name, Username = DatabaseRoles.Owner, Password = RolePassword }.ConnectionString;
     }
+
+    /// <summary>The same database as the service's own login role, which can only read and write rows.</summary>
+    public static string AsServiceRole(string ownerConnectionString) =>
+        new NpgsqlConnectionStringBuilder(ownerConnectionString) { Username = DatabaseRoles.Service }.ConnectionString;
 }

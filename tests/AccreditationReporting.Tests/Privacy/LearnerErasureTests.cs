@@ -1,3 +1,4 @@
+using AccreditationReporting.Access;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -31,7 +32,7 @@ public sealed class LearnerRightsFixture : ExportServiceFixture, IAsyncLifetime
     {
         await InitializeAsync();
         Service.Services.GetRequiredService<ILoggerFactory>().AddProvider(Logs);
-        LearnerRights = new LearnerRightsService.LearnerRightsServiceClient(Service.CreateChannel());
+        LearnerRights = new LearnerRightsService.LearnerRightsServiceClient(Service.CreateChannel(StaffRoles.PrivacyOfficer));
     }
 }
 
@@ -80,7 +81,7 @@ public sealed class LearnerErasureTests(LearnerRightsFixture fixture) : IClassFi
             "SELECT row_to_json(r)::text FROM accreditation.erasure_requests r JOIN accreditation.learners l ON l.id = r.learner_key WHERE l.learner_id = @id",
             learnerId);
         Assert.Equal("PRIV-2026-0042", (string?)request["request_reference"]);
-        Assert.StartsWith("privacy-officer@", (string?)request["actor"]);
+        Assert.Equal("Tester (privacy-officer) (tester-privacy-officer)", (string?)request["actor"]);
         Assert.Equal((1, false), ((int?)request["completions_erased"], (bool?)request["already_erased"]));
         Assert.Contains("GDPR Art. 17(3)(b)", (string?)request["legal_basis"]);
 
@@ -297,7 +298,7 @@ public sealed class LearnerErasureTests(LearnerRightsFixture fixture) : IClassFi
     }
 
     [Fact]
-    public async Task AnUnknownLearnerIsNotFoundWithoutEchoingTheIdAndNothingIsRecorded()
+    public async Task AnUnknownLearnerIsNotFoundWithoutEchoingTheIdAndTheRequestIsAuditedUnderItsReference()
     {
         var learnerId = $"learner-nobody-{Guid.NewGuid():N}";
         var reference = $"PRIV-{Guid.NewGuid():N}";
@@ -308,12 +309,14 @@ public sealed class LearnerErasureTests(LearnerRightsFixture fixture) : IClassFi
         Assert.DoesNotContain(learnerId, error.Status.Detail, StringComparison.Ordinal);
         Assert.Equal(0L, await Database.ScalarAsync<long>(
             "SELECT count(*) FROM accreditation.erasure_requests WHERE request_reference = @r", ("r", reference)));
+        Assert.Equal("not-found tester-privacy-officer", await Database.ScalarAsync<string>(
+            "SELECT outcome || ' ' || actor_subject FROM accreditation.audit_events WHERE action = 'learner.erase' AND details->>'request_reference' = @r",
+            ("r", reference)));
     }
 
     private Task<EraseLearnerResponse> EraseAsync(string learnerId, string reference = "PRIV-2026-0001") =>
         fixture.LearnerRights.EraseLearnerAsync(
-            new EraseLearnerRequest { LearnerId = learnerId, RequestReference = reference },
-            new Metadata { { "x-actor", "privacy-officer" } }).ResponseAsync;
+            new EraseLearnerRequest { LearnerId = learnerId, RequestReference = reference }).ResponseAsync;
 
     /// <summary>Makes every recipient's pending batch, so the test's own batches hold only its own completions.</summary>
     private async Task FlushAsync()

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Net;
+using AccreditationReporting.Audit;
 using AccreditationReporting.Storage;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -60,9 +62,10 @@ internal sealed class BatchDeliveries(
         }
 
         // Closing the connection releases the lock (pooled connections are reset when returned).
+        var audit = scope.ServiceProvider.GetRequiredService<AuditTrail>();
         while (await NextDueAsync(connection, recipient, cancellationToken) is { } batch)
         {
-            if (!await DeliverAsync(connection, batch, cancellationToken))
+            if (!await DeliverAsync(connection, batch, audit, cancellationToken))
             {
                 // Later batches wait behind this one, so the recipient receives them in order.
                 return;
@@ -94,7 +97,7 @@ internal sealed class BatchDeliveries(
     }
 
     /// <returns>Whether the batch left the queue (delivered, or refused for good).</returns>
-    private async Task<bool> DeliverAsync(NpgsqlConnection connection, DueBatch batch, CancellationToken cancellationToken)
+    private async Task<bool> DeliverAsync(NpgsqlConnection connection, DueBatch batch, AuditTrail audit, CancellationToken cancellationToken)
     {
         var (endpoint, settings) = endpoints.Get(batch.Recipient);
         var run = new DeliveryRun(connection, batch.Id, settings, cancellationToken);
@@ -104,14 +107,26 @@ internal sealed class BatchDeliveries(
         try
         {
             var push = new BatchPush(httpClients.CreateClient(HttpClientName), connection.ConnectionString, endpoint, settings.BearerToken, batch);
+            var attempts = new PushAttempts(audit, batch, endpoint, cancellationToken);
             outcome = Outcome.FromResult(await _pipelines[batch.Recipient].ExecuteAsync(
                 static async (context, state) =>
                 {
                     state.run.Attempting();
-                    return await state.push.SendAsync(context.CancellationToken);
+                    try
+                    {
+                        var status = await state.push.SendAsync(context.CancellationToken);
+                        await state.attempts.RecordAsync(state.run.Attempted, $"HTTP {(int)status}", (int)status is >= 200 and < 300);
+                        return status;
+                    }
+                    catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+                    {
+                        await state.attempts.RecordAsync(
+                            state.run.Attempted, e is OperationCanceledException ? "no answer in time" : $"request failed: {e.GetType().Name}", delivered: false);
+                        throw;
+                    }
                 },
                 context,
-                (run, push)));
+                (run, push, attempts)));
         }
         catch (Exception e) when (e is HttpRequestException or Polly.Timeout.TimeoutRejectedException or BrokenCircuitException)
         {
@@ -125,8 +140,6 @@ internal sealed class BatchDeliveries(
         var now = time.GetUtcNow();
         if (outcome.Exception is null && (int)outcome.Result is >= 200 and < 300)
         {
-            // The push is a release of the file like a download, so it joins the access record.
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             await SqlCommands.ExecuteAsync(
                 connection,
                 """
@@ -136,12 +149,6 @@ internal sealed class BatchDeliveries(
                 """,
                 cancellationToken,
                 batch.Id, now, endpoint.GetLeftPart(UriPartial.Path), run.Unrecorded);
-            await SqlCommands.ExecuteAsync(
-                connection,
-                "INSERT INTO accreditation.export_accesses (batch_id, at, kind, actor) VALUES ($1, $2, 'push', $3)",
-                cancellationToken,
-                batch.Id, now, $"delivery to {endpoint.GetLeftPart(UriPartial.Path)}");
-            await transaction.CommitAsync(cancellationToken);
             logger.LogInformation("Export batch {BatchId} for {Recipient} delivered after {Attempts} attempt(s)", batch.Id, batch.Recipient, run.Attempted);
             return true;
         }
@@ -164,6 +171,31 @@ internal sealed class BatchDeliveries(
             batch.Id, batch.Recipient, error, giveUp ? "marked Failed" : $"next run in {retryAfter}");
         return giveUp;
     }
+}
+
+/// <summary>
+/// Each push attempt is a release of the file (or an attempt at one), so each is in the audit trail
+/// as it ends: where it went, what came back (a status, never the body), the file's rows and hash.
+/// </summary>
+internal sealed class PushAttempts(AuditTrail audit, DueBatch batch, Uri endpoint, CancellationToken cancellationToken)
+{
+    private static readonly AuditActor Deliverer = AuditActor.Service("export-delivery");
+
+    public Task RecordAsync(int attempt, string result, bool delivered) =>
+        audit.AppendAsync(
+            new AuditEntry(Deliverer, AuditActions.DeliveryPush, delivered ? AuditOutcomes.Ok : "failed", AuditEntry.Batch(batch.Id))
+            {
+                RowCount = batch.RowCount,
+                Sha256 = batch.Sha256,
+                Details = new Dictionary<string, string>
+                {
+                    ["recipient"] = batch.Recipient,
+                    ["endpoint"] = endpoint.GetLeftPart(UriPartial.Path),
+                    ["attempt"] = attempt.ToString(CultureInfo.InvariantCulture),
+                    ["result"] = result,
+                },
+            },
+            cancellationToken);
 }
 
 /// <summary>The manifest of a batch waiting for delivery: what the request's headers carry.</summary>

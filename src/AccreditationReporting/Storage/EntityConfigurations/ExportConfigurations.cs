@@ -74,20 +74,6 @@ internal sealed class ExportFileChunkConfiguration : IEntityTypeConfiguration<Ex
     }
 }
 
-internal sealed class ExportAccessConfiguration : IEntityTypeConfiguration<ExportAccess>
-{
-    public void Configure(EntityTypeBuilder<ExportAccess> access)
-    {
-        access.ToTable("export_accesses");
-        access.HasKey(a => a.Id);
-        access.Property(a => a.Id).UseIdentityAlwaysColumn();
-        access.HasIndex(a => a.BatchId);
-        access.Property(a => a.Kind).HasMaxLength(20);
-        access.Property(a => a.Actor).HasMaxLength(300);
-        access.HasOne<ExportBatch>().WithMany().HasForeignKey(a => a.BatchId).OnDelete(DeleteBehavior.Restrict);
-    }
-}
-
 internal sealed class ScheduledRunConfiguration : IEntityTypeConfiguration<ScheduledRun>
 {
     public void Configure(EntityTypeBuilder<ScheduledRun> run)

@@ -1,0 +1,104 @@
+using System.Net;
+using AccreditationReporting.Hosting;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.HttpOverrides;
+
+namespace AccreditationReporting.Access;
+
+/// <summary>
+/// Who may call the API: a JWT bearer token on every call (ASP.NET Core's standard section
+/// <c>Authentication:Schemes:Bearer</c>, the one <c>dotnet user-jwts</c> writes), one policy per
+/// method, and a fallback that refuses a method nobody gave a policy.
+/// </summary>
+public static class AccessExtensions
+{
+    public const string Section = "Authentication:Schemes:Bearer";
+
+    /// <summary>Where the roles are in the token; <c>role</c> unless the identity provider uses another claim.</summary>
+    public const string RoleClaimTypeSetting = Section + ":RoleClaimType";
+
+    public static IHostApplicationBuilder AddAccessControl(this IHostApplicationBuilder builder)
+    {
+        var roleClaimType = builder.Configuration[RoleClaimTypeSetting] is { Length: > 0 } configured ? configured : "role";
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        builder.Services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, options =>
+        {
+            // Claims keep the names the identity provider gave them ("role", "sub", "azp").
+            options.MapInboundClaims = false;
+            var parameters = options.TokenValidationParameters;
+            parameters.RoleClaimType = roleClaimType;
+            parameters.NameClaimType = "name";
+
+            // The configuration reader turns these off when no issuer or audience is configured; a
+            // token for any audience would then be accepted. Without them every token is refused.
+            parameters.ValidateIssuer = true;
+            parameters.ValidateAudience = true;
+            parameters.ValidateLifetime = true;
+            parameters.RequireExpirationTime = true;
+            parameters.ClockSkew = TimeSpan.FromMinutes(1);
+        });
+
+        var authorization = builder.Services.AddAuthorizationBuilder()
+            // A method without a policy of its own is closed to everyone, not open.
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder()
+                .RequireAuthenticatedUser()
+                .RequireAssertion(_ => false)
+                .Build());
+        foreach (var (policy, roles) in AccessPolicies.Roles)
+        {
+            authorization.AddPolicy(policy, p => p.RequireAuthenticatedUser().RequireRole(roles));
+        }
+
+        builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, RefusedCalls>();
+        var proxies = KnownProxies.Read(builder.Configuration);
+        builder.Services.Configure<ForwardedHeadersOptions>(options => KnownProxies.Configure(options, proxies));
+        return builder;
+    }
+
+    public static WebApplication UseAccessControl(this WebApplication app)
+    {
+        app.UseForwardedHeaders();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+
+    /// <summary>Whether tokens can be validated: an authority to discover keys from, or offline keys with an issuer and an audience.</summary>
+    public static bool TokensConfigured(IConfiguration configuration)
+    {
+        var section = configuration.GetSection(Section);
+        var hasAudience = section["Audience"] is { Length: > 0 } || section["ValidAudience"] is { Length: > 0 } || section.GetSection("ValidAudiences").GetChildren().Any();
+        var hasIssuer = section["ValidIssuer"] is { Length: > 0 } || section.GetSection("ValidIssuers").GetChildren().Any();
+        var hasKeys = section.GetSection("SigningKeys").GetChildren().Any();
+        return hasAudience && (section["Authority"] is { Length: > 0 } || (hasIssuer && hasKeys));
+    }
+}
+
+/// <summary>
+/// <c>X-Forwarded-For</c> is believed only from the proxies a deployment names
+/// (<c>ForwardedHeaders:KnownProxies</c>, IP addresses); ASP.NET Core's default would trust any
+/// loopback peer, which lets a local process claim any address.
+/// </summary>
+internal static class KnownProxies
+{
+    public const string Setting = "ForwardedHeaders:KnownProxies";
+
+    public static List<IPAddress> Read(IConfiguration configuration) =>
+        configuration.GetSection(Setting).GetChildren()
+            .Select(entry => IPAddress.TryParse(entry.Value, out var address)
+                ? address
+                : throw new StartupProblemException($"{Setting}:{entry.Key} is not an IP address"))
+            .ToList();
+
+    public static void Configure(ForwardedHeadersOptions options, IReadOnlyList<IPAddress> proxies)
+    {
+        options.ForwardedHeaders = ForwardedHeaders.XForwardedFor;
+        options.KnownProxies.Clear();
+        options.KnownIPNetworks.Clear();
+        foreach (var proxy in proxies)
+        {
+            options.KnownProxies.Add(proxy);
+        }
+    }
+}

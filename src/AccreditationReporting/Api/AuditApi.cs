@@ -1,0 +1,129 @@
+using AccreditationReporting.Access;
+using AccreditationReporting.Api.V1;
+using AccreditationReporting.Audit;
+using AccreditationReporting.Storage;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.EntityFrameworkCore;
+
+namespace AccreditationReporting.Api;
+
+public sealed class AuditApi(ReportingDbContext db, AuditVerifier verifier, CallAudit audit) : AuditService.AuditServiceBase
+{
+    private const int DefaultPageSize = 100;
+    private const int MaxPageSize = 1000;
+
+    [Authorize(Policy = AccessPolicies.ReadAuditTrail)]
+    [Audited(AuditActions.AuditList)]
+    public override async Task<ListAuditEventsResponse> ListAuditEvents(ListAuditEventsRequest request, ServerCallContext context)
+    {
+        var pageSize = request.PageSize switch
+        {
+            0 => DefaultPageSize,
+            < 0 or > MaxPageSize => throw RequestErrors.InvalidArgument("page_size", $"must be between 1 and {MaxPageSize}"),
+            var size => size,
+        };
+        var before = request.PageToken switch
+        {
+            "" => long.MaxValue,
+            var token when long.TryParse(token, out var id) && id > 0 => id,
+            _ => throw RequestErrors.InvalidArgument("page_token", "is not a token this service returned"),
+        };
+        if (request.From is not null && request.To is not null && request.To.ToDateTimeOffset() < request.From.ToDateTimeOffset())
+        {
+            throw RequestErrors.InvalidArgument("to", "is before from");
+        }
+
+        var query = db.AuditEvents.AsNoTracking().Where(e => e.Id < before);
+        if (request.Actor.Length > 0)
+        {
+            query = query.Where(e => e.ActorSubject == request.Actor || e.ActorName == request.Actor);
+            audit.Details["actor"] = request.Actor;
+        }
+
+        if (request.Action.Length > 0)
+        {
+            query = query.Where(e => e.Action == request.Action);
+            audit.Details["action"] = request.Action;
+        }
+
+        if (request.Target.Length > 0)
+        {
+            query = query.Where(e => e.Target == request.Target);
+            audit.Target = request.Target;
+        }
+
+        if (request.From?.ToDateTimeOffset() is { } from)
+        {
+            query = query.Where(e => e.At >= from);
+        }
+
+        if (request.To?.ToDateTimeOffset() is { } to)
+        {
+            query = query.Where(e => e.At < to);
+        }
+
+        var page = await query.OrderByDescending(e => e.Id).Take(pageSize + 1).ToListAsync(context.CancellationToken);
+        var response = new ListAuditEventsResponse { AuditEvents = { page.Take(pageSize).Select(ToMessage) } };
+        if (page.Count > pageSize)
+        {
+            response.NextPageToken = page[pageSize - 1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return response;
+    }
+
+    [Authorize(Policy = AccessPolicies.ReadAuditTrail)]
+    [Audited(AuditActions.AuditVerify)]
+    public override async Task<VerifyAuditTrailResponse> VerifyAuditTrail(VerifyAuditTrailRequest request, ServerCallContext context)
+    {
+        var result = await verifier.VerifyAsync(context.CancellationToken);
+        audit.Details["intact"] = result.FirstBrokenId is null ? "true" : "false";
+        audit.Details["entries_checked"] = result.EntriesChecked.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (result.FirstBrokenId is { } broken)
+        {
+            audit.Details["first_broken_id"] = broken.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return new VerifyAuditTrailResponse
+        {
+            Intact = result.FirstBrokenId is null,
+            EntriesChecked = result.EntriesChecked,
+            FirstBrokenId = result.FirstBrokenId ?? 0,
+            Problem = result.Problem ?? string.Empty,
+            HeadId = result.HeadId,
+            HeadHash = result.HeadHash,
+        };
+    }
+
+    private static V1.AuditEvent ToMessage(Audit.AuditEvent entry)
+    {
+        var message = new V1.AuditEvent
+        {
+            Id = entry.Id,
+            At = Timestamp.FromDateTimeOffset(entry.At),
+            Actor = new V1.AuditActor
+            {
+                Subject = entry.ActorSubject,
+                Name = entry.ActorName ?? string.Empty,
+                Roles = { entry.ActorRoles },
+                ClientId = entry.ActorClient ?? string.Empty,
+                Peer = entry.Peer ?? string.Empty,
+            },
+            Action = entry.Action,
+            Target = entry.Target ?? string.Empty,
+            Outcome = entry.Outcome,
+            Sha256 = entry.Sha256 ?? string.Empty,
+            Details = { entry.Details },
+            PreviousHash = entry.PreviousHash,
+            Hash = entry.Hash,
+        };
+        if (entry.RowCount is { } rows)
+        {
+            message.RowCount = rows;
+        }
+
+        return message;
+    }
+}

@@ -1,0 +1,73 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+
+namespace AccreditationReporting.Audit;
+
+/// <summary>
+/// Every call that got past authorisation leaves an entry: the method's action (its
+/// <see cref="AuditedAttribute"/>), the verified caller, what it touched and how it ended. Methods
+/// that wrote their own entry are left alone. For a unary call the entry is written before the
+/// response leaves, so nothing is revealed unrecorded; if it cannot be written, the call fails.
+/// </summary>
+public sealed class AuditInterceptor(CallAudit audit) : Interceptor
+{
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        TResponse response;
+        try
+        {
+            response = await continuation(request, context);
+        }
+        catch (Exception e) when (!audit.Recorded)
+        {
+            await RecordAsync(context, Outcome(e, context));
+            throw;
+        }
+
+        if (!audit.Recorded)
+        {
+            await RecordAsync(context, AuditOutcomes.Ok);
+        }
+
+        return response;
+    }
+
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(request, responseStream, context);
+        }
+        catch (Exception e) when (!audit.Recorded)
+        {
+            await RecordAsync(context, Outcome(e, context));
+            throw;
+        }
+
+        if (!audit.Recorded)
+        {
+            await RecordAsync(context, AuditOutcomes.Ok);
+        }
+    }
+
+    /// <summary>The action the method is recorded under; a method without one is recorded by its gRPC name.</summary>
+    public static string ActionOf(HttpContext http) =>
+        http.GetEndpoint()?.Metadata.GetMetadata<AuditedAttribute>()?.Action ?? http.Request.Path.Value ?? "unknown";
+
+    private Task RecordAsync(ServerCallContext context, string outcome) =>
+        // Not the call's token: a cancelled call is still recorded.
+        audit.RecordAsync(ActionOf(context.GetHttpContext()), outcome, CancellationToken.None);
+
+    private static string Outcome(Exception e, ServerCallContext context) => e switch
+    {
+        RpcException rpc => StatusName(rpc.StatusCode),
+        OperationCanceledException when context.CancellationToken.IsCancellationRequested => AuditOutcomes.Cancelled,
+        _ => StatusName(StatusCode.Internal),
+    };
+
+    /// <summary>gRPC's own names, in the trail's lower-case words: <c>invalid-argument</c>, <c>not-found</c>.</summary>
+    public static string StatusName(StatusCode code) =>
+        string.Concat(code.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? $"-{char.ToLowerInvariant(c)}" : $"{char.ToLowerInvariant(c)}"));
+}
