@@ -159,7 +159,8 @@ public static class CompletionCheck
         problems.Pattern(details.LicenseState, char.IsAsciiLetter, 2, "learner.licenseState", "a two-letter state code");
 
         var boards = new List<Completions.BoardMembership>();
-        for (var i = 0; i < (details.Boards?.Count ?? 0); i++)
+        var boardCount = problems.Items(details.Boards, CourseCompletedLimits.MaxBoards, "learner.boards");
+        for (var i = 0; i < boardCount; i++)
         {
             var board = details.Boards![i];
             var field = $"learner.boards[{i}]";
@@ -227,7 +228,8 @@ public static class CompletionCheck
         problems.Range(details.PassingScore, 0, 100, "activity.passingScore");
 
         var moc = new List<Completions.MocDesignation>();
-        for (var i = 0; i < (designated?.Moc?.Count ?? 0); i++)
+        var mocCount = problems.Items(designated?.Moc, CourseCompletedLimits.MaxMocDesignations, "activity.designatedCredits.moc");
+        for (var i = 0; i < mocCount; i++)
         {
             var entry = designated!.Moc![i];
             var field = $"activity.designatedCredits.moc[{i}]";
@@ -263,7 +265,8 @@ public static class CompletionCheck
     private static List<ClaimedCredit> ClaimsFrom(CourseCompleted message, Learner? learner, Activity? activity, Problems problems)
     {
         var claims = new List<ClaimedCredit>();
-        for (var i = 0; i < (message.Claims?.Count ?? 0); i++)
+        var claimCount = problems.Items(message.Claims, CourseCompletedLimits.MaxClaims, "claims");
+        for (var i = 0; i < claimCount; i++)
         {
             var claim = message.Claims![i];
             var field = $"claims[{i}]";
@@ -376,4 +379,12 @@ public static class CompletionCheck
         problems.Add(code, field, reason);
         return fallback;
     }
+}
+
+/// <summary>The event schema's <c>maxItems</c> (protos/events/course-completed.v1.schema.json).</summary>
+internal static class CourseCompletedLimits
+{
+    public const int MaxClaims = 20;
+    public const int MaxBoards = 20;
+    public const int MaxMocDesignations = 20;
 }

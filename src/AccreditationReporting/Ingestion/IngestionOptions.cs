@@ -14,6 +14,12 @@ public sealed class IngestionOptions
     /// </summary>
     public TimeSpan RejectedPayloadRetention { get; set; } = TimeSpan.FromDays(30);
 
+    /// <summary>
+    /// The largest event body accepted (64 KiB; a real event is 1-2 KiB). A larger one is rejected as
+    /// <c>too-large</c> and its payload is not kept, so a publisher cannot fill the database.
+    /// </summary>
+    public int MaxEventBytes { get; set; } = 64 * 1024;
+
     /// <summary>Events stored per database transaction: one set-based write per batch.</summary>
     public int BatchSize { get; set; } = 500;
 

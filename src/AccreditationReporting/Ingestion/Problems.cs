@@ -11,6 +11,21 @@ internal sealed class Problems
 
     public void Add(string code, string field, string reason) => _found.Add(new Rejection(code, field, reason));
 
+    /// <summary>
+    /// The contract's <c>maxItems</c>: a list longer than any real event's costs work to check and
+    /// space to keep. Its entries are then not checked one by one.
+    /// </summary>
+    public int Items<T>(IReadOnlyList<T>? items, int maxItems, string field)
+    {
+        if (items is { Count: var count } && count > maxItems)
+        {
+            Add(RuleCodes.TooMany, field, $"has more than {maxItems} entries");
+            return 0;
+        }
+
+        return items?.Count ?? 0;
+    }
+
     public T Required<T>(T? value, string field) where T : struct
     {
         if (value is null)

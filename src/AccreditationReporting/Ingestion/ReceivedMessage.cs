@@ -5,7 +5,8 @@ namespace AccreditationReporting.Ingestion;
 /// <summary>A message as it came off the bus: what a rejection needs to be recorded and replayed.</summary>
 public sealed record ReceivedMessage(Guid? MessageId, string? ContentType, ReadOnlyMemory<byte> Body, DateTimeOffset ReceivedAt)
 {
-    public RejectedEvent Reject(Guid? eventId, IReadOnlyList<Rejection> violations, TimeSpan payloadRetention) => new()
+    /// <param name="payloadRetention">How long the payload is kept for replay; null keeps none (a body too large to keep).</param>
+    public RejectedEvent Reject(Guid? eventId, IReadOnlyList<Rejection> violations, TimeSpan? payloadRetention) => new()
     {
         EventId = eventId,
         MessageId = MessageId,
@@ -14,7 +15,7 @@ public sealed record ReceivedMessage(Guid? MessageId, string? ContentType, ReadO
         Violations = [.. violations.Select(Bounded)],
         RuleCode = violations[0].Code,
         Field = Bounded(violations[0]).Field,
-        Payload = Body.ToArray(),
+        Payload = payloadRetention is null ? null : Body.ToArray(),
         ContentType = ContentType,
         PayloadExpiresAt = ReceivedAt + payloadRetention,
         PayloadDigest = SHA256.HashData(Body.Span),

@@ -28,6 +28,12 @@ public static class RuleCodes
     public const string MocNeedsConsent = "moc-needs-consent";
     public const string UnderAge = "under-age";
 
+    /// <summary>A list (claims, boards, MOC designations) longer than the schema's maxItems.</summary>
+    public const string TooMany = "too-many";
+
+    /// <summary>The message body is larger than <c>Ingestion:MaxEventBytes</c>; its payload is not kept.</summary>
+    public const string TooLarge = "too-large";
+
     /// <summary>The body is not JSON at all.</summary>
     public const string MalformedJson = "malformed-json";
 
