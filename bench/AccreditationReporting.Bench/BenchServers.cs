@@ -25,7 +25,10 @@ internal sealed class BenchServers : IAsyncDisposable
         _ownedBroker = ownedBroker;
     }
 
-    /// <summary>A maintenance connection (any database) on the server.</summary>
+    /// <summary>
+    /// A maintenance connection (any database) on the server, as a role that may create roles and
+    /// databases (the throwaway server's superuser); it also seeds, and watches the service's sessions.
+    /// </summary>
     public string PostgresConnectionString { get; }
 
     public string AmqpUri { get; }
@@ -61,11 +64,36 @@ internal sealed class BenchServers : IAsyncDisposable
             localBroker?.Result);
     }
 
-    /// <summary>A fresh, empty database, so the stored-event count of a run starts at zero.</summary>
-    public async Task<string> CreateDatabaseAsync(string name)
+    /// <summary>
+    /// For the owning and service roles when the server is not the throwaway local one, which trusts
+    /// loopback. Roles are per server and kept if they exist, with whatever password they already have.
+    /// </summary>
+    public const string RolePasswordVariable = "ACCREDITATION_BENCH_ROLE_PASSWORD";
+
+    /// <summary>
+    /// A fresh, empty database, so the stored-event count of a run starts at zero, set up as a
+    /// deployment's DBA would: owned by the owning role, which the migrate step runs as, with the
+    /// service's own login role beside it (<see cref="DatabaseRoles.CreateAsync"/>).
+    /// </summary>
+    public async Task<BenchDatabase> CreateDatabaseAsync(string name)
     {
-        await ExecuteAsync($"CREATE DATABASE {name}");
-        return new NpgsqlConnectionStringBuilder(PostgresConnectionString) { Database = name }.ConnectionString;
+        var password = Environment.GetEnvironmentVariable(RolePasswordVariable) is { Length: > 0 } given ? given : "accreditation-bench";
+        await DatabaseRoles.CreateAsync(PostgresConnectionString, name, password, CancellationToken.None);
+        var admin = new NpgsqlConnectionStringBuilder(PostgresConnectionString) { Database = name }.ConnectionString;
+        string As(string role) => new NpgsqlConnectionStringBuilder(admin) { Username = role, Password = password }.ConnectionString;
+        return new BenchDatabase(name, admin, Owner: As(DatabaseRoles.Owner), Service: As(DatabaseRoles.Service));
+    }
+
+    /// <summary>
+    /// Whether the maintenance role sees what other roles' sessions are running in pg_stat_activity
+    /// (a superuser, or a member of pg_read_all_stats): the service connects as a role of its own.
+    /// </summary>
+    public async Task<bool> SeesOtherSessionsAsync()
+    {
+        await using var connection = new NpgsqlConnection(PostgresConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT pg_has_role('pg_read_all_stats', 'USAGE')", connection);
+        return (bool)(await command.ExecuteScalarAsync())!;
     }
 
     public Task DropDatabaseAsync(string name) => ExecuteAsync($"DROP DATABASE IF EXISTS {name} WITH (FORCE)");

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using AccreditationReporting.Hosting;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Npgsql;
 using RabbitMQ.Client;
 
@@ -9,7 +11,9 @@ namespace AccreditationReporting.Bench;
 /// <summary>
 /// The service as production runs it: its own process (`dotnet AccreditationReporting.dll run`),
 /// Production environment, logging at Warning so console output costs nothing measurable.
-/// Its output goes to a log file, whose tail is shown when it dies.
+/// Like a deployment it connects as the service's own database role, after a separate
+/// <c>migrate</c> step as the owning role, and validates bearer tokens on every gRPC call (offline
+/// keys of its own, <see cref="BenchTokens"/>). Its output goes to a log file, whose tail is shown when it dies.
 /// </summary>
 internal sealed class ServiceProcess : IAsyncDisposable
 {
@@ -19,11 +23,13 @@ internal sealed class ServiceProcess : IAsyncDisposable
 
     private readonly Process _process;
     private readonly TextWriter _log;
+    private readonly BenchTokens _tokens;
 
-    private ServiceProcess(Process process, TextWriter log, string logPath, Uri address)
+    private ServiceProcess(Process process, TextWriter log, BenchTokens tokens, string logPath, Uri address)
     {
         _process = process;
         _log = log;
+        _tokens = tokens;
         LogPath = logPath;
         Address = address;
     }
@@ -37,11 +43,18 @@ internal sealed class ServiceProcess : IAsyncDisposable
 
     public string LogPath { get; }
 
+    /// <param name="postgres">The service role's connection string (<see cref="BenchDatabase.Service"/>), migrated already.</param>
     public static ServiceProcess Start(string serviceDll, string postgres, string amqpUri, string logPath)
     {
         var address = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}");
         var marker = Guid.NewGuid().ToString("N");
+        var tokens = new BenchTokens();
         var start = StartInfo(serviceDll, "run", postgres, amqpUri, address);
+        foreach (var (name, value) in tokens.EnvironmentVariables)
+        {
+            start.Environment[name] = value;
+        }
+
         start.Environment[MarkerVariable] = marker;
 
         // Never leave a service consuming from the broker if the bench is killed mid-run; the marker
@@ -56,14 +69,37 @@ internal sealed class ServiceProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) log.WriteLine(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new ServiceProcess(process, log, logPath, address);
+        return new ServiceProcess(process, log, tokens, logPath, address);
     }
 
-    /// <summary>The deployment's separate <c>migrate</c> step: the schema, and nothing running afterwards.</summary>
-    public static async Task MigrateAsync(string serviceDll, string postgres, string amqpUri)
+    /// <summary>
+    /// A channel to <see cref="Address"/> whose calls carry a bearer token for <paramref name="roles"/>,
+    /// minted per call, in the Authorization header as any client sends it. Plain HTTP/2 on loopback,
+    /// which the service allows; call credentials need the unsafe switch without TLS.
+    /// </summary>
+    public GrpcChannel CreateChannel(string subject, string name, params string[] roles)
     {
-        using var process = Process.Start(StartInfo(serviceDll, "migrate", postgres, amqpUri, new Uri("http://127.0.0.1:0")))
-            ?? throw new InvalidOperationException("Could not start the service's migrate step.");
+        var bearer = CallCredentials.FromInterceptor((_, metadata) =>
+        {
+            metadata.Add("Authorization", $"Bearer {_tokens.Mint(subject, name, roles)}");
+            return Task.CompletedTask;
+        });
+        return GrpcChannel.ForAddress(Address, new GrpcChannelOptions
+        {
+            Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, bearer),
+            UnsafeUseInsecureChannelCallCredentials = true,
+        });
+    }
+
+    /// <summary>
+    /// The deployment's separate <c>migrate</c> step: the schema, as the owning role, then the service
+    /// role's grants (the user of <c>ConnectionStrings:Postgres</c>), and nothing running afterwards.
+    /// </summary>
+    public static async Task MigrateAsync(string serviceDll, BenchDatabase database, string amqpUri)
+    {
+        var start = StartInfo(serviceDll, "migrate", database.Service, amqpUri, new Uri("http://127.0.0.1:0"));
+        start.Environment["ConnectionStrings__PostgresMigrations"] = database.Owner;
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the service's migrate step.");
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();

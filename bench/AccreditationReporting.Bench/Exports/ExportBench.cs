@@ -22,6 +22,10 @@ internal static class ExportBench
         Directory.CreateDirectory(options.OutputDirectory);
         Console.WriteLine("bench: starting servers (or using ACCREDITATION_BENCH_POSTGRES / ACCREDITATION_BENCH_RABBITMQ)");
         await using var servers = await BenchServers.StartAsync();
+        if (!await servers.SeesOtherSessionsAsync())
+        {
+            Console.WriteLine("bench: the PostgreSQL role cannot see the service role's sessions (needs superuser or pg_read_all_stats); batch phases will read as outside a transaction");
+        }
 
         var sizes = new List<SizeResult>();
         foreach (var completions in options.Completions)

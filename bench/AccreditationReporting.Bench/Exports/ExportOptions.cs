@@ -35,6 +35,9 @@ internal sealed record ExportOptions
         COPY (SELECT ...) TO STDOUT of the same rows and columns.
         environment: ACCREDITATION_BENCH_POSTGRES (connection string), ACCREDITATION_BENCH_RABBITMQ (AMQP URI)
           use existing servers; otherwise throwaway ones are started (PostgreSQL with fsync on).
+          Each run's database is owned by accreditation_owner (the migrate step) and the service connects
+          as accreditation_service; on a server from the environment both roles are created if missing, with
+          password ACCREDITATION_BENCH_ROLE_PASSWORD (default accreditation-bench), so it must be the one they have.
         """;
 
     /// <returns>Null when the arguments were wrong (the reason is printed).</returns>

@@ -1,17 +1,18 @@
 using System.Diagnostics;
 using System.Globalization;
+using AccreditationReporting.Access;
 using AccreditationReporting.Api.V1;
 using AccreditationReporting.Exports;
 using Grpc.Core;
-using Grpc.Net.Client;
 using Npgsql;
 
 namespace AccreditationReporting.Bench.Exports;
 
 /// <summary>
-/// One size: a fresh database migrated by the service's own migrate step and seeded, then a fresh
-/// service process, so its memory high-water mark belongs to this size alone. Each recipient's
-/// batch is asked for over gRPC, as staff or the scheduler would, and timed end to end.
+/// One size: a fresh database migrated by the service's own migrate step (as the owning role) and
+/// seeded, then a fresh service process (as the service role), so its memory high-water mark
+/// belongs to this size alone. Each recipient's batch is asked for over gRPC, as the scheduled
+/// export job would, with a bearer token for its role, and timed end to end.
 /// </summary>
 internal static class ExportRun
 {
@@ -29,24 +30,24 @@ internal static class ExportRun
         {
             await ServiceProcess.MigrateAsync(options.ServiceDll, postgres, servers.AmqpUri);
             Console.WriteLine($"bench: seeding {completions:N0} completions");
-            var seed = await StoredCompletions.SeedAsync(postgres, completions);
+            var seed = await StoredCompletions.SeedAsync(postgres.Admin, completions);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"bench: seeded {seed.Completions:N0} completions, {seed.Learners:N0} learners, {seed.Activities:N0} activities in {seed.SeedTime.TotalSeconds:0.0} s"));
 
             var logPath = Path.Combine(options.OutputDirectory, $"service-{database}.log");
-            await using var service = ServiceProcess.Start(options.ServiceDll, ServiceConnectionString(postgres, options), servers.AmqpUri, logPath);
-            await service.WaitUntilReadyAsync(postgres, servers.AmqpUri, TimeSpan.FromSeconds(60));
+            await using var service = ServiceProcess.Start(options.ServiceDll, ServiceConnectionString(postgres.Service, options), servers.AmqpUri, logPath);
+            await service.WaitUntilReadyAsync(postgres.Admin, servers.AmqpUri, TimeSpan.FromSeconds(60));
             await Task.Delay(Settle);
             var idle = ProcFs.StatusKiB(service.Pid, "VmRSS") ?? 0;
 
-            using var channel = GrpcChannel.ForAddress(service.Address);
+            using var channel = service.CreateChannel("bench-export-job", "Export benchmark", StaffRoles.ExportJob);
             var client = new ExportService.ExportServiceClient(channel);
             var results = new List<RecipientResult>();
             foreach (var recipient in Measured)
             {
                 Console.WriteLine($"bench: {completions:N0} completions, {recipient}");
                 var expectedRows = recipient == Recipients.ParsLearners ? seed.ParsRows : seed.JointProviderRows;
-                results.Add(await BatchAsync(servers, service, client, postgres, recipient, seed.Completions, expectedRows));
+                results.Add(await BatchAsync(servers, service, client, postgres.Admin, recipient, seed.Completions, expectedRows));
             }
 
             service.ThrowIfExited();
