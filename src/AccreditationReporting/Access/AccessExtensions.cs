@@ -93,9 +93,14 @@ internal static class KnownProxies
 
     public static void Configure(ForwardedHeadersOptions options, IReadOnlyList<IPAddress> proxies)
     {
-        options.ForwardedHeaders = ForwardedHeaders.XForwardedFor;
+        // With both lists empty ASP.NET Core would believe the header from anyone: no proxies
+        // configured means the header is not read at all.
+        options.ForwardedHeaders = proxies.Count > 0 ? ForwardedHeaders.XForwardedFor : ForwardedHeaders.None;
         options.KnownProxies.Clear();
         options.KnownIPNetworks.Clear();
+#pragma warning disable ASPDEPR005 // The older list still holds the loopback default, and is still read.
+        options.KnownNetworks.Clear();
+#pragma warning restore ASPDEPR005
         foreach (var proxy in proxies)
         {
             options.KnownProxies.Add(proxy);

@@ -1,0 +1,210 @@
+using System.Text.Json.Nodes;
+using AccreditationReporting.Access;
+using AccreditationReporting.Api.V1;
+using AccreditationReporting.Audit;
+using AccreditationReporting.Tests.Access;
+using AccreditationReporting.Tests.Fixtures;
+using Grpc.AspNetCore.Server;
+using Grpc.Core;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using static AccreditationReporting.Tests.Exports.ExportEvents;
+
+namespace AccreditationReporting.Tests.Audit;
+
+/// <summary>What the trail records, with whose identity, and that the service's database role cannot change it.</summary>
+public sealed class AuditTrailTests(ExportServiceFixture fixture) : IClassFixture<ExportServiceFixture>
+{
+    private ServiceDatabase Database => fixture.Service.Database;
+
+    [Fact]
+    public async Task EveryMethodWritesItsEntryWithTheVerifiedIdentity()
+    {
+        var actions = fixture.Service.Services.GetRequiredService<EndpointDataSource>().Endpoints
+            .Where(e => e.Metadata.GetMetadata<GrpcMethodMetadata>() is not null && e.Metadata.GetMetadata<AuditedAttribute>() is not null)
+            .ToDictionary(e => e.Metadata.GetMetadata<GrpcMethodMetadata>()!.Method.FullName.TrimStart('/'), e => e.Metadata.GetMetadata<AuditedAttribute>()!.Action);
+        var missing = new List<string>();
+
+        foreach (var method in ApiMethods.All)
+        {
+            var name = ApiMethods.Name(method);
+            var role = ApiMethods.MayCall[name][0];
+            var subject = $"walker-{Guid.NewGuid():N}";
+            var token = TestTokens.Mint([role], subject: subject, name: "Walker Person", clientId: "compliance-console");
+            using var channel = fixture.Service.CreateChannelWithToken(token);
+            await ApiMethods.CallAsync(channel, method);
+
+            var entries = await Database.ColumnAsync<string>(
+                """
+                SELECT action || '|' || actor_name || '|' || array_to_string(actor_roles, ',') || '|' || actor_client || '|' || peer
+                FROM accreditation.audit_events WHERE actor_subject = @s
+                """,
+                ("s", subject));
+            var expected = $"{actions[name]}|Walker Person|{role}|compliance-console|127.0.0.1";
+            if (!entries.Contains(expected))
+            {
+                missing.Add($"{name}: expected an entry '{expected}', found [{string.Join("; ", entries)}]");
+            }
+        }
+
+        Assert.True(missing.Count == 0, string.Join("\n", missing));
+    }
+
+    [Fact]
+    public async Task AForgedXActorHeaderChangesNothing()
+    {
+        var forged = $"forged-{Guid.NewGuid():N}";
+        var subject = $"real-{Guid.NewGuid():N}";
+        using var channel = fixture.Service.CreateChannelWithToken(TestTokens.Mint([StaffRoles.Compliance], subject: subject));
+        var exports = new ExportService.ExportServiceClient(channel);
+
+        await exports.ListBatchesAsync(new ListBatchesRequest(), new Metadata { { "x-actor", forged } });
+
+        Assert.Equal(1L, await Database.ScalarAsync<long>(
+            "SELECT count(*) FROM accreditation.audit_events WHERE actor_subject = @s AND action = 'batch.list'", ("s", subject)));
+        Assert.Equal(0L, await Database.ScalarAsync<long>(
+            "SELECT count(*) FROM accreditation.audit_events e WHERE row_to_json(e)::text LIKE @f", ("f", $"%{forged}%")));
+    }
+
+    [Fact]
+    public async Task ADownloadIsRecordedBeforeItsFirstChunkAndWhenCancelledWithTheBytesSent()
+    {
+        // Over a megabyte: more than HTTP/2's windows and Kestrel's buffers hold, so the server is
+        // still sending when the client stops reading.
+        await fixture.StoreAsync(Enumerable.Range(0, 3000).Select(_ => Completion(NewActivity(), change: e =>
+            e["activity"]!["title"] = new string('x', 400))).ToArray());
+        var batch = (await fixture.Exports.CreateBatchAsync(new CreateBatchRequest { Recipient = "joint-provider" })).Batch;
+        var target = AuditEntry.Batch(batch.Id);
+
+        using var cancel = new CancellationTokenSource();
+        using (var call = fixture.Exports.DownloadBatch(new DownloadBatchRequest { BatchId = batch.Id }, cancellationToken: cancel.Token))
+        {
+            Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+            Assert.Equal(DownloadBatchResponse.PartOneofCase.Manifest, call.ResponseStream.Current.PartCase);
+
+            // The manifest is here, no chunk has been read: the access is already on record.
+            Assert.Equal($"started {batch.Manifest.RowCount} {batch.Manifest.Sha256}", await Database.ScalarAsync<string>(
+                "SELECT outcome || ' ' || row_count || ' ' || sha256 FROM accreditation.audit_events WHERE action = 'batch.download' AND target = @t",
+                ("t", target)));
+            Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+            await cancel.CancelAsync();
+        }
+
+        await Eventually.TrueAsync(
+            async () => await Database.ScalarAsync<long>(
+                "SELECT count(*) FROM accreditation.audit_events WHERE action = 'batch.download' AND target = @t AND outcome = 'cancelled'", ("t", target)) == 1,
+            what: "the cancelled download recorded");
+        var sent = long.Parse(await Database.ScalarAsync<string>(
+            "SELECT details->>'bytes_sent' FROM accreditation.audit_events WHERE action = 'batch.download' AND target = @t AND outcome = 'cancelled'", ("t", target)),
+            System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(sent, 1, batch.Manifest.ByteLength - 1);
+    }
+
+    [Fact]
+    public async Task TheServiceRoleCannotChangeTheTrailOrTheSchemaAndTheOwnerCannotChangeTheTrail()
+    {
+        using (var channel = fixture.Service.CreateChannel(StaffRoles.Auditor))
+        {
+            await new AuditService.AuditServiceClient(channel).VerifyAuditTrailAsync(new VerifyAuditTrailRequest());
+        }
+
+        var asService = TestPostgres.AsServiceRole(fixture.Service.PostgresConnectionString);
+        foreach (var sql in new[]
+        {
+            "UPDATE accreditation.audit_events SET outcome = 'ok'",
+            "DELETE FROM accreditation.audit_events",
+            "TRUNCATE accreditation.audit_events",
+            "DROP TABLE accreditation.learners",
+            "TRUNCATE accreditation.completions",
+            "CREATE TABLE accreditation.smuggled (id int)",
+            "ALTER TABLE accreditation.audit_events DISABLE TRIGGER audit_events_append_only",
+        })
+        {
+            var refused = await Assert.ThrowsAsync<PostgresException>(() => ExecuteAsync(asService, sql));
+            Assert.True(refused.SqlState is PostgresErrorCodes.InsufficientPrivilege, $"{sql}: {refused.SqlState}");
+        }
+
+        // What the service does need still works as its role.
+        await ExecuteAsync(asService, "SELECT count(*) FROM accreditation.audit_events");
+
+        // The owner is refused by the trigger.
+        foreach (var sql in new[] { "UPDATE accreditation.audit_events SET outcome = 'ok'", "DELETE FROM accreditation.audit_events", "TRUNCATE accreditation.audit_events" })
+        {
+            var refused = await Assert.ThrowsAsync<PostgresException>(() => ExecuteAsync(fixture.Service.PostgresConnectionString, sql));
+            Assert.Contains("append-only", refused.MessageText, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task AuditorsListEntriesByActorActionTargetAndTimeAPageAtATime()
+    {
+        var subject = $"lister-{Guid.NewGuid():N}";
+        using (var channel = fixture.Service.CreateChannelWithToken(TestTokens.Mint([StaffRoles.Compliance], subject: subject)))
+        {
+            var exports = new ExportService.ExportServiceClient(channel);
+            for (var i = 0; i < 3; i++)
+            {
+                await exports.ListBatchesAsync(new ListBatchesRequest());
+            }
+
+            await Assert.ThrowsAsync<RpcException>(() => exports.GetBatchAsync(new GetBatchRequest { BatchId = 424242 }).ResponseAsync);
+        }
+
+        using var auditorChannel = fixture.Service.CreateChannel(StaffRoles.Auditor);
+        var audit = new AuditService.AuditServiceClient(auditorChannel);
+        var first = await audit.ListAuditEventsAsync(new ListAuditEventsRequest { Actor = subject, PageSize = 2 });
+        Assert.Equal(2, first.AuditEvents.Count);
+        Assert.Equal("batch.read", first.AuditEvents[0].Action);
+        Assert.Equal(("not-found", "batch:424242"), (first.AuditEvents[0].Outcome, first.AuditEvents[0].Target));
+        var second = await audit.ListAuditEventsAsync(new ListAuditEventsRequest { Actor = subject, PageSize = 2, PageToken = first.NextPageToken });
+        Assert.Equal(2, second.AuditEvents.Count);
+        Assert.Empty(second.NextPageToken);
+        Assert.All(second.AuditEvents, e => Assert.Equal("batch.list", e.Action));
+
+        var lists = await audit.ListAuditEventsAsync(new ListAuditEventsRequest { Actor = subject, Action = "batch.list" });
+        Assert.Equal(3, lists.AuditEvents.Count);
+        var byTarget = await audit.ListAuditEventsAsync(new ListAuditEventsRequest { Target = "batch:424242" });
+        Assert.Single(byTarget.AuditEvents);
+        var at = first.AuditEvents[0].At;
+        var later = await audit.ListAuditEventsAsync(new ListAuditEventsRequest { Actor = subject, From = new Google.Protobuf.WellKnownTypes.Timestamp { Seconds = at.Seconds + 1 } });
+        Assert.Empty(later.AuditEvents);
+        var upTo = await audit.ListAuditEventsAsync(new ListAuditEventsRequest { Actor = subject, To = new Google.Protobuf.WellKnownTypes.Timestamp { Seconds = at.Seconds + 1 } });
+        Assert.Equal(4, upTo.AuditEvents.Count);
+        Assert.All(first.AuditEvents, e => Assert.Equal(64, e.Hash.Length));
+
+        var bad = await Assert.ThrowsAsync<RpcException>(() => audit.ListAuditEventsAsync(new ListAuditEventsRequest { PageToken = "x" }).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, bad.StatusCode);
+    }
+
+    [Fact]
+    public async Task XForwardedForIsBelievedOnlyFromAConfiguredProxy()
+    {
+        var direct = $"direct-{Guid.NewGuid():N}";
+        await ListBatchesWithForwardedForAsync(fixture.Service, direct);
+        Assert.Equal("127.0.0.1", await PeerAsync(fixture.Service, direct));
+
+        await using var behindProxy = await ReportingService.StartAsync(
+            useRabbitMq: false, settings: new Dictionary<string, string?> { ["ForwardedHeaders:KnownProxies:0"] = "127.0.0.1" });
+        var proxied = $"proxied-{Guid.NewGuid():N}";
+        await ListBatchesWithForwardedForAsync(behindProxy, proxied);
+        Assert.Equal("203.0.113.7", await PeerAsync(behindProxy, proxied));
+    }
+
+    private static async Task ListBatchesWithForwardedForAsync(ReportingService service, string subject)
+    {
+        using var channel = service.CreateChannelWithToken(TestTokens.Mint([StaffRoles.Compliance], subject: subject));
+        await new ExportService.ExportServiceClient(channel).ListBatchesAsync(new ListBatchesRequest(), new Metadata { { "X-Forwarded-For", "203.0.113.7" } });
+    }
+
+    private static Task<string> PeerAsync(ReportingService service, string subject) =>
+        service.Database.ScalarAsync<string>("SELECT peer FROM accreditation.audit_events WHERE actor_subject = @s", ("s", subject));
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
