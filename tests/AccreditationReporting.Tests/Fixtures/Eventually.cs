@@ -16,4 +16,12 @@ public static class Eventually
             await Task.Delay(100);
         }
     }
+
+    /// <summary>Waits until <paramref name="attempt"/> gives a value.</summary>
+    public static async Task<T> ValueAsync<T>(Func<Task<T?>> attempt, TimeSpan? timeout = null, string what = "a value") where T : class
+    {
+        T? value = null;
+        await TrueAsync(async () => (value = await attempt()) is not null, timeout, what);
+        return value!;
+    }
 }
