@@ -19,7 +19,11 @@ WORKDIR /app
 COPY --from=build /app ./
 # The aspnet image ships a non-root user; APP_UID is its numeric ID.
 USER $APP_UID
-ENV ASPNETCORE_URLS=http://+:8080 \
+# No listening address here. The base image sets ASPNETCORE_HTTP_PORTS=8080 (http on every
+# interface), which the service refuses to start with: cleared, so the deployment names the endpoint,
+# https with a certificate (Kestrel__Endpoints__Grpc__Url, __Certificate__Path, __Certificate__Password)
+# or http behind a TLS-terminating proxy with Api__AllowCleartext=true (deploy/docker-compose.yml).
+# Production: no embedded database, bus or tokens; a missing setting stops the start, naming it.
+ENV ASPNETCORE_HTTP_PORTS="" \
     ASPNETCORE_ENVIRONMENT=Production
-EXPOSE 8080
 ENTRYPOINT ["dotnet", "AccreditationReporting.dll"]

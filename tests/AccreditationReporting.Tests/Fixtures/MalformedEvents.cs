@@ -31,8 +31,10 @@ public sealed class MalformedEvents(int seed)
 
     private static readonly (string Rule, string Path, Func<Random, JsonNode?> Value)[] BrokenRules =
     [
-        (RuleCodes.TooLong, "learner.firstName", r => new string('J', r.Next(201, 200_000))),
-        (RuleCodes.TooLong, "activity.title", r => new string('T', r.Next(501, 100_000))),
+        // Too long for the column, within Ingestion:MaxEventBytes (64 KiB); past it the body is too large.
+        (RuleCodes.TooLong, "learner.firstName", r => new string('J', r.Next(201, 60_000))),
+        (RuleCodes.TooLong, "activity.title", r => new string('T', r.Next(501, 60_000))),
+        (RuleCodes.TooLarge, "learner.lastName", r => new string('D', r.Next(70_000, 200_000))),
         (RuleCodes.MalformedId, "learner.learnerId", r => new string('x', r.Next(129, 5_000))),
         (RuleCodes.NotACalendarDay, "learner.birthDay", r => r.Next(31, 99)),
         (RuleCodes.NotACalendarDay, "learner.birthMonth", r => r.Next(13, 99)),
