@@ -21,6 +21,13 @@ public static class StorageExtensions
             // Registered before the bus so the schema exists before the first message is consumed.
             builder.Services.AddHostedService<MigrateOnStartup>();
         }
+        else
+        {
+            // Before the bus too: a service whose migrate step was not run stops instead of failing on
+            // every message. Reading the schema's version also loads the database code before the
+            // first message; without it a fresh instance paid for that under load (docs/benchmarks.md).
+            builder.Services.AddHostedService<RequireCurrentSchema>();
+        }
 
         builder.Services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres");
         return builder;
@@ -41,6 +48,22 @@ public static class StorageExtensions
             ? configured
             : new NpgsqlConnectionStringBuilder(server.ConnectionString).Username ?? DatabaseRoles.Service;
         await DatabaseRoles.GrantServiceRoleAsync(server.MigrationConnectionString, serviceRole, cancellationToken);
+    }
+
+    private sealed class RequireCurrentSchema(IServiceProvider services) : IHostedService
+    {
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            await using var scope = services.CreateAsyncScope();
+            var pending = (await scope.ServiceProvider.GetRequiredService<ReportingDbContext>().Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+            if (pending.Count > 0)
+            {
+                throw new StartupProblemException(
+                    $"Not starting: the database schema lacks {pending.Count} migration(s), the last {pending[^1]}; run the migrate step as the owning role first.");
+            }
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     private sealed class MigrateOnStartup(IServiceProvider services) : IHostedService

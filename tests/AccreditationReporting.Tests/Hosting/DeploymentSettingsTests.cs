@@ -45,6 +45,18 @@ public sealed class DeploymentSettingsTests
     }
 
     [Fact]
+    public async Task ADatabaseTheMigrateStepWasNotRunOnStopsTheStartWithOneLine()
+    {
+        var owner = await TestPostgres.CreateDatabaseAsync();
+
+        var (exit, _, errors) = await RunAsync(["run"], Configured(TestPostgres.AsServiceRole(owner), await TestRabbitMq.AmqpUriAsync()));
+
+        Assert.Equal(2, exit);
+        var line = Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("run the migrate step", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CleartextBeyondLoopbackIsRefusedUnlessTheDeploymentSaysSo()
     {
         var settings = new Dictionary<string, string?>(Configured("Host=127.0.0.1;Port=1;Username=nobody", "amqp://nobody:x@127.0.0.1:1/"))
