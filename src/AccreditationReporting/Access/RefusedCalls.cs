@@ -17,7 +17,7 @@ internal sealed class RefusedCalls : IAuthorizationMiddlewareResultHandler
 
     public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
-        if (authorizeResult.Succeeded || !IsGrpc(context))
+        if (authorizeResult.Succeeded)
         {
             await _default.HandleAsync(next, context, policy, authorizeResult);
             return;
@@ -28,8 +28,13 @@ internal sealed class RefusedCalls : IAuthorizationMiddlewareResultHandler
             : (StatusCode.PermissionDenied, AuditOutcomes.PermissionDenied, "the token's roles do not allow this method");
 
         var audit = context.RequestServices.GetRequiredService<CallAudit>();
-        audit.Details["method"] = context.Request.Path.Value ?? "";
+        audit.Details["method"] = context.Request.Path.Value is { Length: > 200 } path ? path[..200] : context.Request.Path.Value ?? "";
         await audit.RecordAsync(AuditInterceptor.ActionOf(context), outcome, context.RequestAborted);
+        if (!IsGrpc(context))
+        {
+            await _default.HandleAsync(next, context, policy, authorizeResult);
+            return;
+        }
 
         if (authorizeResult.Challenged)
         {

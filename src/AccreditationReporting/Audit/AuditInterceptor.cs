@@ -52,9 +52,12 @@ public sealed class AuditInterceptor(CallAudit audit) : Interceptor
         }
     }
 
-    /// <summary>The action the method is recorded under; a method without one is recorded by its gRPC name.</summary>
+    /// <summary>
+    /// The action the method is recorded under. A path without one (a method no service implements,
+    /// refused before it is answered) is recorded as <c>unlisted-method</c>, its path in the details.
+    /// </summary>
     public static string ActionOf(HttpContext http) =>
-        http.GetEndpoint()?.Metadata.GetMetadata<AuditedAttribute>()?.Action ?? http.Request.Path.Value ?? "unknown";
+        http.GetEndpoint()?.Metadata.GetMetadata<AuditedAttribute>()?.Action ?? "unlisted-method";
 
     private Task RecordAsync(ServerCallContext context, string outcome) =>
         // Not the call's token: a cancelled call is still recorded.

@@ -110,6 +110,21 @@ public sealed class AccessControlTests(ExportServiceFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task AMethodNoServiceDeclaresIsRefusedAndRecordedNotAnswered()
+    {
+        var subject = $"prober-{Guid.NewGuid():N}";
+        using var channel = fixture.Service.CreateChannelWithToken(TestTokens.Mint([.. StaffRoles.All], subject: subject));
+        var bytes = Marshallers.Create<byte[]>(b => b, b => b);
+        var method = new Method<byte[], byte[]>(MethodType.Unary, "accreditation.v1.ExportService", "DropEverything", bytes, bytes);
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => channel.CreateCallInvoker().AsyncUnaryCall(method, null, new CallOptions(), []).ResponseAsync);
+
+        Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
+        Assert.Equal("unlisted-method permission-denied /accreditation.v1.ExportService/DropEverything", await fixture.Service.Database.ScalarAsync<string>(
+            "SELECT action || ' ' || outcome || ' ' || (details->>'method') FROM accreditation.audit_events WHERE actor_subject = @s", ("s", subject)));
+    }
+
+    [Fact]
     public async Task TheHealthServiceStaysOpen()
     {
         using var channel = fixture.Service.CreateChannelWithToken(null);
