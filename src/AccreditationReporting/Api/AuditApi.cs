@@ -11,25 +11,12 @@ namespace AccreditationReporting.Api;
 
 public sealed class AuditApi(ReportingDbContext db, AuditVerifier verifier, CallAudit audit) : AuditService.AuditServiceBase
 {
-    private const int DefaultPageSize = 100;
-    private const int MaxPageSize = 1000;
-
     [Authorize(Policy = AccessPolicies.ReadAuditTrail)]
     [Audited(AuditActions.AuditList)]
     public override async Task<ListAuditEventsResponse> ListAuditEvents(ListAuditEventsRequest request, ServerCallContext context)
     {
-        var pageSize = request.PageSize switch
-        {
-            0 => DefaultPageSize,
-            < 0 or > MaxPageSize => throw RequestErrors.InvalidArgument("page_size", $"must be between 1 and {MaxPageSize}"),
-            var size => size,
-        };
-        var before = request.PageToken switch
-        {
-            "" => long.MaxValue,
-            var token when long.TryParse(token, out var id) && id > 0 => id,
-            _ => throw RequestErrors.InvalidArgument("page_token", "is not a token this service returned"),
-        };
+        var pageSize = Paging.PageSize(request.PageSize);
+        var before = Paging.LastSeen(request.PageToken, first: long.MaxValue);
         if (request.From is not null && request.To is not null && request.To.ToDateTimeOffset() < request.From.ToDateTimeOffset())
         {
             throw RequestErrors.InvalidArgument("to", "is before from");
@@ -68,7 +55,7 @@ public sealed class AuditApi(ReportingDbContext db, AuditVerifier verifier, Call
         var response = new ListAuditEventsResponse { AuditEvents = { page.Take(pageSize).Select(ToMessage) } };
         if (page.Count > pageSize)
         {
-            response.NextPageToken = page[pageSize - 1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            response.NextPageToken = Paging.Token(page[pageSize - 1].Id);
         }
 
         return response;

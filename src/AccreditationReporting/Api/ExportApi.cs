@@ -21,9 +21,6 @@ internal sealed class ExportApi(
     ReportingDbContext db, ExportBatches batches, ExportCatalog catalog, DeliveryEndpoints deliveries, DownloadSlots downloads, CallAudit audit, TimeProvider time)
     : ExportService.ExportServiceBase
 {
-    private const int DefaultPageSize = 100;
-    private const int MaxPageSize = 1000;
-
     /// <summary>Within grpc-dotnet's advice of 16-64 KiB per message for streamed files.</summary>
     public const int DownloadChunkSize = 64 * 1024;
 
@@ -49,18 +46,8 @@ internal sealed class ExportApi(
     [Audited(AuditActions.BatchList)]
     public override async Task<ListBatchesResponse> ListBatches(ListBatchesRequest request, ServerCallContext context)
     {
-        var pageSize = request.PageSize switch
-        {
-            0 => DefaultPageSize,
-            < 0 or > MaxPageSize => throw RequestErrors.InvalidArgument("page_size", $"must be between 1 and {MaxPageSize}"),
-            var size => size,
-        };
-        var before = request.PageToken switch
-        {
-            "" => long.MaxValue,
-            var token when long.TryParse(token, out var id) && id > 0 => id,
-            _ => throw RequestErrors.InvalidArgument("page_token", "is not a token this service returned"),
-        };
+        var pageSize = Paging.PageSize(request.PageSize);
+        var before = Paging.LastSeen(request.PageToken, first: long.MaxValue);
 
         var query = db.ExportBatches.AsNoTracking().Include(b => b.Submissions).Where(b => b.Id < before && b.FileName != "");
         if (request.Recipient.Length > 0)
@@ -74,7 +61,7 @@ internal sealed class ExportApi(
         audit.Details["batches"] = response.Batches.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (page.Count > pageSize)
         {
-            response.NextPageToken = page[pageSize - 1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            response.NextPageToken = Paging.Token(page[pageSize - 1].Id);
         }
 
         return response;

@@ -15,25 +15,12 @@ namespace AccreditationReporting.Api;
 
 public sealed class IngestionApi(ReportingDbContext db, RejectedEventReplay replay, CallAudit audit) : IngestionService.IngestionServiceBase
 {
-    private const int DefaultPageSize = 100;
-    private const int MaxPageSize = 1000;
-
     [Authorize(Policy = AccessPolicies.HandleRejectedEvents)]
     [Audited(AuditActions.RejectedEventsList)]
     public override async Task<ListRejectedEventsResponse> ListRejectedEvents(ListRejectedEventsRequest request, ServerCallContext context)
     {
-        var pageSize = request.PageSize switch
-        {
-            0 => DefaultPageSize,
-            < 0 or > MaxPageSize => throw RequestErrors.InvalidArgument("page_size", $"must be between 1 and {MaxPageSize}"),
-            var size => size,
-        };
-        var after = request.PageToken switch
-        {
-            "" => 0L,
-            var token when long.TryParse(token, out var id) && id > 0 => id,
-            _ => throw RequestErrors.InvalidArgument("page_token", "is not a token this service returned"),
-        };
+        var pageSize = Paging.PageSize(request.PageSize);
+        var after = Paging.LastSeen(request.PageToken, first: 0L);
 
         var query = db.RejectedEvents.AsNoTracking().Where(r => r.Id > after);
         query = request.Status switch
@@ -70,7 +57,7 @@ public sealed class IngestionApi(ReportingDbContext db, RejectedEventReplay repl
         audit.Details["rejected_events"] = response.RejectedEvents.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (page.Count > pageSize)
         {
-            response.NextPageToken = page[pageSize - 1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            response.NextPageToken = Paging.Token(page[pageSize - 1].Id);
         }
 
         return response;

@@ -158,7 +158,8 @@ public sealed class DeploymentSettingsTests
         return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
     }
 
-    private static Process Start(string[] arguments, IReadOnlyDictionary<string, string?> environment)
+    /// <summary>A deployment's environment: Production, and none of the developer's or the test run's settings.</summary>
+    private static ProcessStartInfo StartInfo(string[] arguments, IReadOnlyDictionary<string, string?> environment)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -173,7 +174,6 @@ public sealed class DeploymentSettingsTests
             start.ArgumentList.Add(argument);
         }
 
-        // A deployment's environment: Production, and none of the developer's or the test run's settings.
         foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("ASPNETCORE_", StringComparison.Ordinal) || k.StartsWith("DOTNET_ENVIRONMENT", StringComparison.Ordinal) || k.Contains("__", StringComparison.Ordinal)).ToList())
         {
             start.Environment.Remove(key);
@@ -186,7 +186,12 @@ public sealed class DeploymentSettingsTests
             start.Environment[key] = value;
         }
 
-        var process = Process.Start(start)!;
+        return start;
+    }
+
+    private static Process Start(string[] arguments, IReadOnlyDictionary<string, string?> environment)
+    {
+        var process = Process.Start(StartInfo(arguments, environment))!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
@@ -196,31 +201,7 @@ public sealed class DeploymentSettingsTests
 
     private static async Task<(int Exit, string Output, string Errors)> RunAsync(string[] arguments, IReadOnlyDictionary<string, string?> environment)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(ServiceDll);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("ASPNETCORE_", StringComparison.Ordinal) || k.Contains("__", StringComparison.Ordinal)).ToList())
-        {
-            start.Environment.Remove(key);
-        }
-
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        using var process = Process.Start(start)!;
+        using var process = Process.Start(StartInfo(arguments, environment))!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
