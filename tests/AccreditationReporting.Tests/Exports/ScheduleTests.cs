@@ -30,6 +30,16 @@ public sealed class ScheduleTests
             "SELECT count(*) FROM accreditation.scheduled_runs GROUP BY recipient, occurrence");
         Assert.True(claimants.Count >= 2, "occurrences ran while the instances were up");
         Assert.All(claimants, c => Assert.Equal(1, c));
+
+        // Each scheduled batch is in the audit trail under the schedule, with its file's rows and hash.
+        var batches = await first.Database.ColumnAsync<string>(
+            "SELECT 'batch:' || id || ' ' || row_count || ' ' || sha256 FROM accreditation.export_batches WHERE file_name <> '' ORDER BY id");
+        var audited = await first.Database.ColumnAsync<string>(
+            """
+            SELECT target || ' ' || row_count || ' ' || sha256 FROM accreditation.audit_events
+            WHERE action = 'batch.create' AND actor_subject = 'service:export-schedule' AND details->>'trigger' = 'schedule' ORDER BY id
+            """);
+        Assert.Equal(batches, audited);
     }
 
     [Fact]

@@ -46,5 +46,9 @@ public sealed class EmbeddedDefaultsTests
         Assert.Contains("demo: GetLearnerRecord(demo-learner-1) -> 2 completion(s)", printed, StringComparison.Ordinal);
         Assert.Contains("demo: GetLearnerRecord(demo-learner-2) -> 1 completion(s)", printed, StringComparison.Ordinal);
         Assert.Contains("demo-ecg-course on", printed, StringComparison.Ordinal);
+
+        // Its calls needed a token: it minted one and says how staff get theirs.
+        Assert.Contains("demo: a compliance token for this run, valid 8 hours: ey", printed, StringComparison.Ordinal);
+        Assert.Contains("dotnet user-jwts create --project src/AccreditationReporting --role compliance", printed, StringComparison.Ordinal);
     }
 }
