@@ -33,6 +33,9 @@ internal sealed class BenchTokens
                 [$"{section}__ValidAudiences__0"] = Audience,
                 [$"{section}__SigningKeys__0__Issuer"] = Issuer,
                 [$"{section}__SigningKeys__0__Value"] = Convert.ToBase64String(_key),
+
+                // Not a token setting, but a secret a deployment must give the service like one.
+                [Audit.AuditChainKey.Setting.Replace(":", "__", StringComparison.Ordinal)] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
             };
         }
     }

@@ -21,6 +21,7 @@ public static class AccessExtensions
     public static IHostApplicationBuilder AddAccessControl(this IHostApplicationBuilder builder)
     {
         var roleClaimType = builder.Configuration[RoleClaimTypeSetting] is { Length: > 0 } configured ? configured : "role";
+        var section = builder.Configuration.GetSection(Section);
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, options =>
         {
@@ -28,6 +29,16 @@ public static class AccessExtensions
             options.MapInboundClaims = false;
             var parameters = options.TokenValidationParameters;
             parameters.RoleClaimType = roleClaimType;
+
+            // The configuration reader takes ValidAudience(s) but not Audience, the name identity
+            // providers' guides use beside Authority: both are audiences here.
+            var audiences = (parameters.ValidAudiences ?? []).Concat(
+                new[] { section["Audience"], section["ValidAudience"] }.OfType<string>().Where(a => a.Length > 0)).Distinct().ToList();
+            parameters.ValidAudiences = audiences;
+            if (section["RequireHttpsMetadata"] is { } requireHttps && bool.TryParse(requireHttps, out var required))
+            {
+                options.RequireHttpsMetadata = required;
+            }
             parameters.NameClaimType = "name";
 
             // The configuration reader turns these off when no issuer or audience is configured; a
@@ -72,14 +83,17 @@ public static class AccessExtensions
         return app;
     }
 
-    /// <summary>Whether tokens can be validated: an authority to discover keys from, or offline keys with an issuer and an audience.</summary>
+    /// <summary>
+    /// Whether tokens can be validated: an audience, and an authority to discover keys from or an
+    /// offline key whose issuer is a valid issuer (the configuration reader ignores any other key).
+    /// </summary>
     public static bool TokensConfigured(IConfiguration configuration)
     {
         var section = configuration.GetSection(Section);
         var hasAudience = section["Audience"] is { Length: > 0 } || section["ValidAudience"] is { Length: > 0 } || section.GetSection("ValidAudiences").GetChildren().Any();
-        var hasIssuer = section["ValidIssuer"] is { Length: > 0 } || section.GetSection("ValidIssuers").GetChildren().Any();
-        var hasKeys = section.GetSection("SigningKeys").GetChildren().Any();
-        return hasAudience && (section["Authority"] is { Length: > 0 } || (hasIssuer && hasKeys));
+        var issuers = section.GetSection("ValidIssuers").GetChildren().Select(i => i.Value).Append(section["ValidIssuer"]).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var hasUsableKey = section.GetSection("SigningKeys").GetChildren().Any(k => k["Value"] is { Length: > 0 } && k["Issuer"] is { } issuer && issuers.Contains(issuer));
+        return hasAudience && (section["Authority"] is { Length: > 0 } || hasUsableKey);
     }
 }
 

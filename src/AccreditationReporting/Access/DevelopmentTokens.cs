@@ -5,58 +5,43 @@ using Microsoft.IdentityModel.Tokens;
 namespace AccreditationReporting.Access;
 
 /// <summary>
-/// Tokens for the <c>demo</c> verb: without token settings it makes a signing key that lives only as
-/// long as the process, and mints tokens with whichever offline key is configured (its own, or the
-/// one <c>dotnet user-jwts</c> wrote to the user secrets). Never used outside Development and the demo.
+/// Tokens for the <c>demo</c> verb, signed with a key it makes and that lives only as long as the
+/// process. The key is added beside whatever token settings exist, so the demo never signs with a
+/// deployment's own key and a token it prints is worthless once it stops.
 /// </summary>
-public static class DevelopmentTokens
+public sealed class DevelopmentTokens
 {
     public const string Issuer = "accreditation-reporting-demo";
-    public const string Audience = "accreditation-reporting";
+    public const string Audience = "accreditation-reporting-demo";
 
-    public static IHostApplicationBuilder AddDevelopmentTokens(this IHostApplicationBuilder builder)
+    private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
+
+    public static IHostApplicationBuilder AddDevelopmentTokens(IHostApplicationBuilder builder)
     {
-        if (AccessExtensions.TokensConfigured(builder.Configuration))
+        var tokens = new DevelopmentTokens();
+        var section = builder.Configuration.GetSection(AccessExtensions.Section);
+        int Next(string list) => section.GetSection(list).GetChildren().Count();
+        var settings = new Dictionary<string, string?>
         {
-            return builder;
-        }
-
-        const string section = AccessExtensions.Section;
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            [$"{section}:ValidIssuer"] = Issuer,
-            [$"{section}:ValidAudiences:0"] = Audience,
-            [$"{section}:SigningKeys:0:Issuer"] = Issuer,
-            [$"{section}:SigningKeys:0:Value"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-        });
+            [$"{AccessExtensions.Section}:ValidIssuers:{Next("ValidIssuers")}"] = Issuer,
+            [$"{AccessExtensions.Section}:ValidAudiences:{Next("ValidAudiences")}"] = Audience,
+            [$"{AccessExtensions.Section}:SigningKeys:{Next("SigningKeys")}:Issuer"] = Issuer,
+            [$"{AccessExtensions.Section}:SigningKeys:{Next("SigningKeys")}:Value"] = Convert.ToBase64String(tokens._key),
+        };
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.AddSingleton(tokens);
         return builder;
     }
 
-    /// <summary>A token signed with the first configured offline key; null when only an authority is configured.</summary>
-    public static string? Mint(IConfiguration configuration, string subject, string name, IReadOnlyList<string> roles, DateTimeOffset now, TimeSpan lifetime)
-    {
-        var section = configuration.GetSection(AccessExtensions.Section);
-        var key = section.GetSection("SigningKeys").GetChildren().FirstOrDefault();
-        var audience = section.GetSection("ValidAudiences").GetChildren().FirstOrDefault()?.Value ?? section["ValidAudience"] ?? section["Audience"];
-        if (key?["Value"] is not { } value || audience is null)
+    public string Mint(string subject, string name, IReadOnlyList<string> roles, string roleClaim, DateTimeOffset now, TimeSpan lifetime) =>
+        new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
-            return null;
-        }
-
-        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = key["Issuer"] ?? section["ValidIssuer"],
-            Audience = audience,
+            Issuer = Issuer,
+            Audience = Audience,
             IssuedAt = now.UtcDateTime,
             NotBefore = now.UtcDateTime,
             Expires = (now + lifetime).UtcDateTime,
-            Claims = new Dictionary<string, object>
-            {
-                ["sub"] = subject,
-                ["name"] = name,
-                [configuration[AccessExtensions.RoleClaimTypeSetting] is { Length: > 0 } roleClaim ? roleClaim : "role"] = roles.ToArray(),
-            },
-            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Convert.FromBase64String(value)), SecurityAlgorithms.HmacSha256),
+            Claims = new Dictionary<string, object> { ["sub"] = subject, ["name"] = name, [roleClaim] = roles.ToArray() },
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(_key), SecurityAlgorithms.HmacSha256),
         });
-    }
 }

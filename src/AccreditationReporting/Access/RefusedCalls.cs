@@ -29,7 +29,17 @@ internal sealed class RefusedCalls : IAuthorizationMiddlewareResultHandler
 
         var audit = context.RequestServices.GetRequiredService<CallAudit>();
         audit.Details["method"] = context.Request.Path.Value is { Length: > 200 } path ? path[..200] : context.Request.Path.Value ?? "";
-        await audit.RecordAsync(AuditInterceptor.ActionOf(context), outcome, context.RequestAborted);
+        try
+        {
+            // Not the request's token: a caller that hangs up at once is still recorded.
+            await audit.RecordAsync(AuditInterceptor.ActionOf(context), outcome, CancellationToken.None);
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            // The refusal stands whether or not it could be recorded.
+            context.RequestServices.GetRequiredService<ILogger<RefusedCalls>>()
+                .LogWarning("A refused call could not be recorded in the audit trail ({Error})", e.GetType().Name);
+        }
         if (!IsGrpc(context))
         {
             await _default.HandleAsync(next, context, policy, authorizeResult);

@@ -22,6 +22,14 @@ public sealed class AuditApi(ReportingDbContext db, AuditVerifier verifier, Call
             throw RequestErrors.InvalidArgument("to", "is before from");
         }
 
+        foreach (var (field, value) in new[] { ("actor", request.Actor), ("action", request.Action), ("target", request.Target) })
+        {
+            if (value.Length > Audit.AuditActor.MaxLength)
+            {
+                throw RequestErrors.InvalidArgument(field, $"must be at most {Audit.AuditActor.MaxLength} characters");
+            }
+        }
+
         var query = db.AuditEvents.AsNoTracking().Where(e => e.Id < before);
         if (request.Actor.Length > 0)
         {

@@ -86,7 +86,7 @@ internal sealed class ExportApi(
         // Recorded before the first byte leaves: an interrupted download was still an access.
         await audit.RecordAsync(AuditActions.BatchDownload, AuditOutcomes.Started, context.CancellationToken, batch.RowCount, batch.Sha256);
         long sent = 0;
-        var completed = false;
+        var outcome = AuditOutcomes.Cancelled;
         try
         {
             await responseStream.WriteAsync(new DownloadBatchResponse { Manifest = Manifest(batch) }, context.CancellationToken);
@@ -102,14 +102,19 @@ internal sealed class ExportApi(
                 sent += read;
             }
 
-            completed = true;
+            outcome = AuditOutcomes.Completed;
+        }
+        catch (Exception) when (!context.CancellationToken.IsCancellationRequested)
+        {
+            outcome = AuditInterceptor.StatusName(StatusCode.Internal);
+            throw;
         }
         finally
         {
             await db.Database.CloseConnectionAsync();
             audit.Details["bytes_sent"] = sent.ToString(System.Globalization.CultureInfo.InvariantCulture);
             await audit.RecordAsync(
-                AuditActions.BatchDownload, completed ? AuditOutcomes.Completed : AuditOutcomes.Cancelled, CancellationToken.None, batch.RowCount, batch.Sha256);
+                AuditActions.BatchDownload, outcome, CancellationToken.None, batch.RowCount, batch.Sha256);
         }
     }
 
@@ -150,7 +155,7 @@ internal sealed class ExportApi(
         // The submitter is whoever the token says is recording it, not a name the caller types.
         var submission = new ExportSubmission
         {
-            BatchId = batch.Id, SubmittedAt = submittedAt, Method = request.Method, SubmittedBy = audit.Actor.Display,
+            BatchId = batch.Id, SubmittedAt = submittedAt, Method = request.Method, SubmittedBy = audit.Actor.Accountable,
             Outcome = outcome, RecipientResponse = request.RecipientResponse.Length > 0 ? request.RecipientResponse : null,
             RecordedAt = time.GetUtcNow(),
         };
@@ -160,7 +165,10 @@ internal sealed class ExportApi(
         audit.Details["submission"] = submission.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
         audit.Details["outcome"] = outcome.ToString();
         await audit.RecordAsync(AuditActions.SubmissionRecord, AuditOutcomes.Ok, context.CancellationToken, batch.RowCount, batch.Sha256);
-        await transaction.CommitAsync(context.CancellationToken);
+
+        // Once its entry is written the change commits, even if the caller has gone: otherwise it
+        // would roll back with the entry, and the call would look recorded.
+        await transaction.CommitAsync(CancellationToken.None);
         return Describe(submission);
     }
 
@@ -187,7 +195,7 @@ internal sealed class ExportApi(
         }
 
         await audit.RecordAsync(AuditActions.DeliveryRetry, AuditOutcomes.Ok, context.CancellationToken);
-        await transaction.CommitAsync(context.CancellationToken);
+        await transaction.CommitAsync(CancellationToken.None);
         return Describe(await FindAsync(batch.Id, context.CancellationToken));
     }
 

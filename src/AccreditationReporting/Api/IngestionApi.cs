@@ -77,12 +77,18 @@ public sealed class IngestionApi(ReportingDbContext db, RejectedEventReplay repl
             throw RequestErrors.InvalidArgument("ids", $"at most {RejectedEventReplay.MaxPerCall} per call");
         }
 
+        // Which rejections were asked for, before any is replayed: a call cut off half-way still says so.
+        audit.Target = request.AllOpen ? "rejected-events:all-open" : "rejected-events";
+        if (!request.AllOpen)
+        {
+            audit.Details["ids"] = string.Join(",", request.Ids);
+        }
+
         var results = request.AllOpen
             ? await replay.ReplayAllOpenAsync(context.CancellationToken)
             : await replay.ReplayAsync(request.Ids, context.CancellationToken);
 
         // Which rejections were replayed and what became of each: IDs and outcomes, no payload.
-        audit.Target = request.AllOpen ? "rejected-events:all-open" : "rejected-events";
         audit.Details["ids"] = string.Join(",", results.Select(r => r.Id));
         foreach (var outcome in results.GroupBy(r => r.Outcome))
         {

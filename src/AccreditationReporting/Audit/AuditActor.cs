@@ -38,5 +38,11 @@ public sealed record AuditActor(string Subject, string? Name, IReadOnlyList<stri
     /// <summary>How a person reads this actor: the name when the token has one, else the subject.</summary>
     public string Display => Name ?? Subject;
 
+    /// <summary>
+    /// Who is accountable, for records outside the trail (a submission, an erasure request): the
+    /// name a person reads and the subject that identifies them, since names repeat and can change.
+    /// </summary>
+    public string Accountable => Name is null ? Subject : Bounded($"{Name} ({Subject})");
+
     private static string Bounded(string value) => value.Length > MaxLength ? value[..MaxLength] : value;
 }

@@ -5,15 +5,17 @@ using System.Text.Json;
 namespace AccreditationReporting.Audit;
 
 /// <summary>
-/// The hash that links an entry to the one before it: SHA-256 over the previous entry's hash and the
-/// entry's own content, written as a JSON array in a fixed order. The first entry follows
-/// <see cref="Genesis"/>. Computed here, not in SQL, so the verifier does not trust the database it checks.
+/// The hash that links an entry to the one before it: HMAC-SHA256, under the chain key
+/// (<see cref="AuditChainKey"/>), of the previous entry's hash and the entry's own content, written
+/// as a JSON array in a fixed order. The first entry follows <see cref="Genesis"/>. Keyed, and
+/// computed here rather than in SQL, so whoever owns the database but not the service's secret can
+/// neither verify a forged chain nor build one: an edited entry cannot be re-hashed to fit.
 /// </summary>
 public static class AuditChain
 {
     public static readonly string Genesis = new('0', 64);
 
-    public static string Hash(string previousHash, AuditEvent entry)
+    public static string Hash(AuditChainKey key, string previousHash, AuditEvent entry)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
@@ -49,16 +51,16 @@ public static class AuditChain
 
             // Sorted, because jsonb does not keep the order the keys were written in.
             json.WriteStartObject();
-            foreach (var (key, value) in entry.Details.OrderBy(d => d.Key, StringComparer.Ordinal))
+            foreach (var (name, value) in entry.Details.OrderBy(d => d.Key, StringComparer.Ordinal))
             {
-                json.WriteString(key, value);
+                json.WriteString(name, value);
             }
 
             json.WriteEndObject();
             json.WriteEndArray();
         }
 
-        return Convert.ToHexStringLower(SHA256.HashData(buffer.ToArray()));
+        return Convert.ToHexStringLower(HMACSHA256.HashData(key.Bytes, buffer.ToArray()));
     }
 
     /// <summary>PostgreSQL keeps microseconds: an entry is hashed with the time as it will read back.</summary>

@@ -11,7 +11,7 @@ namespace AccreditationReporting.Audit;
 /// order. Callers whose change must not happen unrecorded append inside the change's own
 /// transaction, as its last statement (the lock is then held only until the commit).
 /// </summary>
-public sealed class AuditTrail(ReportingDbContext db, TimeProvider time)
+public sealed class AuditTrail(ReportingDbContext db, AuditChainKey key, TimeProvider time)
 {
     /// <summary>Appends on the context's connection: inside its current transaction if it has one, else in one of its own.</summary>
     public async Task<long> AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
@@ -71,7 +71,7 @@ public sealed class AuditTrail(ReportingDbContext db, TimeProvider time)
             PreviousHash = lastHash,
             Hash = "",
         };
-        var hash = AuditChain.Hash(lastHash, stored);
+        var hash = AuditChain.Hash(key, lastHash, stored);
 
         await SqlCommands.ExecuteAsync(
             connection,

@@ -12,7 +12,7 @@ public sealed record AuditVerification(long EntriesChecked, long? FirstBrokenId,
 /// to the wrong predecessor. Entries cut off the end leave a shorter, intact chain: that is why the
 /// head (its number and hash) is reported, for an auditor to compare with the head seen last time.
 /// </summary>
-public sealed class AuditVerifier(ReportingDbContext db)
+public sealed class AuditVerifier(ReportingDbContext db, AuditChainKey key)
 {
     public async Task<AuditVerification> VerifyAsync(CancellationToken cancellationToken)
     {
@@ -24,7 +24,7 @@ public sealed class AuditVerifier(ReportingDbContext db)
             var problem =
                 entry.Id != previousId + 1 ? $"entry {entry.Id} follows entry {previousId}: entries {previousId + 1} to {entry.Id - 1} are missing"
                 : entry.PreviousHash != previousHash ? $"entry {entry.Id} does not link to entry {previousId} (its previous hash differs)"
-                : AuditChain.Hash(previousHash, entry) != entry.Hash ? $"entry {entry.Id} was changed after it was written (its content does not match its hash)"
+                : AuditChain.Hash(key, previousHash, entry) != entry.Hash ? $"entry {entry.Id} was changed after it was written (its content does not match its hash)"
                 : null;
             if (problem is not null)
             {

@@ -6,7 +6,7 @@ public static class DemoExtensions
 {
     public static IHostApplicationBuilder AddDemo(this IHostApplicationBuilder builder)
     {
-        builder.AddDevelopmentTokens();
+        DevelopmentTokens.AddDevelopmentTokens(builder);
         builder.Services.AddHostedService<DemoRun>();
         return builder;
     }

@@ -17,6 +17,7 @@ internal sealed class DemoRun(
     IServer server,
     IHostApplicationLifetime lifetime,
     IConfiguration configuration,
+    DevelopmentTokens tokens,
     TimeProvider time) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -31,8 +32,8 @@ internal sealed class DemoRun(
         Console.WriteLine($"demo: published {samples.Count} CourseCompleted events");
 
         // The API takes only bearer tokens; the demo signs its own with the development key.
-        var token = DevelopmentTokens.Mint(configuration, "demo-compliance", "Demo compliance officer", [StaffRoles.Compliance], time.GetUtcNow(), TimeSpan.FromHours(8))
-            ?? throw new InvalidOperationException("The demo needs an offline signing key (Authentication:Schemes:Bearer:SigningKeys) to mint its token.");
+        var roleClaim = configuration[AccessExtensions.RoleClaimTypeSetting] is { Length: > 0 } claim ? claim : "role";
+        var token = tokens.Mint("demo-compliance", "Demo compliance officer", [StaffRoles.Compliance], roleClaim, time.GetUtcNow(), TimeSpan.FromHours(8));
         var headers = new Metadata { { "Authorization", $"Bearer {token}" } };
         using var channel = GrpcChannel.ForAddress(ListeningAddress());
         var client = new CompletionService.CompletionServiceClient(channel);
@@ -51,7 +52,7 @@ internal sealed class DemoRun(
         }
 
         Console.WriteLine("demo: every call above was made with a compliance token and is in the audit trail (AuditService, role auditor)");
-        Console.WriteLine($"demo: a compliance token for this run, valid 8 hours: {token}");
+        Console.WriteLine($"demo: a compliance token for this run (its key dies with the process), valid 8 hours: {token}");
         Console.WriteLine("demo: staff get theirs from the identity provider; in development: dotnet user-jwts create --project src/AccreditationReporting --role compliance");
         Console.WriteLine($"demo: done; the service keeps running at {ListeningAddress()} (Ctrl+C stops it)");
         if (configuration.GetValue("Demo:ExitWhenDone", false))

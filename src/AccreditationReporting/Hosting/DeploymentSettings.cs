@@ -46,7 +46,12 @@ public static class DeploymentSettings
 
                 if (!AccessExtensions.TokensConfigured(configuration))
                 {
-                    missing.Add($"{AccessExtensions.Section} (Authority and Audience, or ValidIssuer, ValidAudiences and SigningKeys)");
+                    missing.Add($"{AccessExtensions.Section} (Authority and Audience, or ValidIssuer, ValidAudiences and SigningKeys with that issuer)");
+                }
+
+                if (string.IsNullOrWhiteSpace(configuration[Audit.AuditChainKey.Setting]))
+                {
+                    missing.Add($"{Audit.AuditChainKey.Setting} (base64 of at least 32 random bytes, kept outside the database)");
                 }
             }
         }

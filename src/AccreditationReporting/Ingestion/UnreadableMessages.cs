@@ -31,9 +31,16 @@ public sealed class UnreadableMessages(IServiceScopeFactory scopes) : IFilter<Ex
         {
             var received = new ReceivedMessage(
                 context.GetMessageId(), context.ContentType?.MediaType, context.Body.GetBytes(), services.GetRequiredService<TimeProvider>().GetUtcNow());
-            var retention = services.GetRequiredService<IOptions<IngestionOptions>>().Value.RejectedPayloadRetention;
+            var options = services.GetRequiredService<IOptions<IngestionOptions>>().Value;
+
+            // A body over the limit is recorded as too large, and its payload is not kept, whatever else is wrong with it.
+            var tooLarge = received.Body.Length > options.MaxEventBytes;
+            var recorded = tooLarge
+                ? received.Reject(null, [new Rejection(RuleCodes.TooLarge, "$", $"is larger than {options.MaxEventBytes} bytes (Ingestion:MaxEventBytes)")], payloadRetention: null)
+                : received.Reject(null, [rejection], options.RejectedPayloadRetention);
+            rejection = recorded.Violations[0];
             await services.GetRequiredService<CompletionStore>()
-                .StoreAsync([], [received.Reject(null, [rejection], retention)], context.CancellationToken);
+                .StoreAsync([], [recorded], context.CancellationToken);
             logger.LogInformation("Rejected message {MessageId}: {Rule} at {Field}", received.MessageId, rejection.Code, rejection.Field);
         }
         catch (Exception exception)

@@ -91,7 +91,7 @@ public sealed class LearnerErasure(ReportingDbContext db, AuditTrail audit, Time
         {
             LearnerKey = learner.Id,
             RequestReference = requestReference,
-            Actor = actor.Subject == actor.Display ? actor.Subject : $"{actor.Display} ({actor.Subject})",
+            Actor = actor.Accountable,
             ReceivedAt = now,
             CompletionsErased = completions,
             AlreadyErased = alreadyErased,
@@ -114,7 +114,7 @@ public sealed class LearnerErasure(ReportingDbContext db, AuditTrail audit, Time
                 },
             },
             cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await transaction.CommitAsync(CancellationToken.None);
 
         // The learner key only: the publisher's learner ID and the request reference stay in the database.
         logger.LogInformation(

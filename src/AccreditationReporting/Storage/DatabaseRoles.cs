@@ -39,6 +39,7 @@ public static partial class DatabaseRoles
             GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {ReportingDbContext.Schema} TO {serviceRole};
             REVOKE INSERT, UPDATE, DELETE ON {ReportingDbContext.Schema}.ef_migrations_history FROM {serviceRole};
             REVOKE UPDATE, DELETE ON {ReportingDbContext.Schema}.audit_events FROM {serviceRole};
+            REVOKE UPDATE, DELETE ON {ReportingDbContext.Schema}.erasure_requests FROM {serviceRole};
             REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA {ReportingDbContext.Schema} FROM {serviceRole};
             """,
             cancellationToken);

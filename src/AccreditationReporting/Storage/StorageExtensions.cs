@@ -55,11 +55,30 @@ public static class StorageExtensions
         public async Task StartAsync(CancellationToken cancellationToken)
         {
             await using var scope = services.CreateAsyncScope();
-            var pending = (await scope.ServiceProvider.GetRequiredService<ReportingDbContext>().Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+            var db = scope.ServiceProvider.GetRequiredService<ReportingDbContext>();
+            var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
             if (pending.Count > 0)
             {
                 throw new StartupProblemException(
                     $"Not starting: the database schema lacks {pending.Count} migration(s), the last {pending[^1]}; run the migrate step as the owning role first.");
+            }
+
+            // A deployment that gives the service the owner's or a superuser's connection would let
+            // it rewrite its own audit trail: it must run as its own role.
+            var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            var mayRewrite = await SqlCommands.ScalarAsync<bool>(
+                connection,
+                """
+                SELECT r.rolsuper OR has_table_privilege(current_user, 'accreditation.audit_events', 'UPDATE')
+                FROM pg_roles r WHERE r.rolname = current_user
+                """,
+                cancellationToken);
+            await db.Database.CloseConnectionAsync();
+            if (mayRewrite)
+            {
+                throw new StartupProblemException(
+                    $"Not starting: ConnectionStrings:Postgres connects as {connection.UserName}, a role that can change the audit trail (a superuser or the schema's owner); give the service its own role (README, \"Database roles\").");
             }
         }
 

@@ -17,12 +17,17 @@ public static class TestTokens
 
     public static readonly byte[] Key = RandomNumberGenerator.GetBytes(32);
 
+    public static readonly byte[] ChainKey = RandomNumberGenerator.GetBytes(32);
+
     public static IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>
     {
         [$"{AccessExtensions.Section}:ValidIssuer"] = Issuer,
         [$"{AccessExtensions.Section}:ValidAudiences:0"] = Audience,
         [$"{AccessExtensions.Section}:SigningKeys:0:Issuer"] = Issuer,
         [$"{AccessExtensions.Section}:SigningKeys:0:Value"] = Convert.ToBase64String(Key),
+
+        // The audit chain's key: a deployment's secret, given beside the token settings.
+        [AccreditationReporting.Audit.AuditChainKey.Setting] = Convert.ToBase64String(ChainKey),
     };
 
     /// <summary>A valid token for a person holding <paramref name="roles"/>; its subject names them.</summary>

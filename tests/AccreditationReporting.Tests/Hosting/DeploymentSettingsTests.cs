@@ -30,6 +30,7 @@ public sealed class DeploymentSettingsTests
         Assert.Contains("ConnectionStrings:Postgres", line, StringComparison.Ordinal);
         Assert.Contains("ConnectionStrings:RabbitMq", line, StringComparison.Ordinal);
         Assert.Contains("Authentication:Schemes:Bearer", line, StringComparison.Ordinal);
+        Assert.Contains("Audit:ChainKey", line, StringComparison.Ordinal);
         Assert.DoesNotContain("throwaway", output, StringComparison.Ordinal);
     }
 
@@ -54,6 +55,24 @@ public sealed class DeploymentSettingsTests
         Assert.Equal(2, exit);
         var line = Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("run the migrate step", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AServiceGivenTheOwnersConnectionStopsSinceItCouldRewriteItsAuditTrail()
+    {
+        var owner = await TestPostgres.CreateDatabaseAsync();
+        var migrate = await RunAsync(["migrate"], new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__Postgres"] = owner,
+            ["Database__ServiceRole"] = AccreditationReporting.Storage.DatabaseRoles.Service,
+        });
+        Assert.True(migrate.Exit == 0, migrate.Errors + migrate.Output);
+
+        var (exit, _, errors) = await RunAsync(["run"], Configured(owner, await TestRabbitMq.AmqpUriAsync()));
+
+        Assert.Equal(2, exit);
+        var line = Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("can change the audit trail", line, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -48,7 +48,7 @@ public sealed class EmbeddedDefaultsTests
         Assert.Contains("demo-ecg-course on", printed, StringComparison.Ordinal);
 
         // Its calls needed a token: it minted one and says how staff get theirs.
-        Assert.Contains("demo: a compliance token for this run, valid 8 hours: ey", printed, StringComparison.Ordinal);
+        Assert.Contains("demo: a compliance token for this run (its key dies with the process), valid 8 hours: ey", printed, StringComparison.Ordinal);
         Assert.Contains("dotnet user-jwts create --project src/AccreditationReporting --role compliance", printed, StringComparison.Ordinal);
     }
 }

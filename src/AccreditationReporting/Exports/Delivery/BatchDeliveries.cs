@@ -107,7 +107,7 @@ internal sealed class BatchDeliveries(
         try
         {
             var push = new BatchPush(httpClients.CreateClient(HttpClientName), connection.ConnectionString, endpoint, settings.BearerToken, batch);
-            var attempts = new PushAttempts(audit, batch, endpoint, cancellationToken);
+            var attempts = new PushAttempts(audit, batch, endpoint, logger);
             outcome = Outcome.FromResult(await _pipelines[batch.Recipient].ExecuteAsync(
                 static async (context, state) =>
                 {
@@ -177,11 +177,28 @@ internal sealed class BatchDeliveries(
 /// Each push attempt is a release of the file (or an attempt at one), so each is in the audit trail
 /// as it ends: where it went, what came back (a status, never the body), the file's rows and hash.
 /// </summary>
-internal sealed class PushAttempts(AuditTrail audit, DueBatch batch, Uri endpoint, CancellationToken cancellationToken)
+internal sealed class PushAttempts(AuditTrail audit, DueBatch batch, Uri endpoint, ILogger logger)
 {
     private static readonly AuditActor Deliverer = AuditActor.Service("export-delivery");
 
-    public Task RecordAsync(int attempt, string result, bool delivered) =>
+    /// <summary>
+    /// Not the run's token: an attempt cut off by shutdown is still recorded. A failure to record is
+    /// logged and does not fail the delivery: the file went (or did not) either way, and a push
+    /// that succeeded must not be sent again.
+    /// </summary>
+    public async Task RecordAsync(int attempt, string result, bool delivered)
+    {
+        try
+        {
+            await AppendAsync(attempt, result, delivered);
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            logger.LogError("Push attempt {Attempt} of export batch {BatchId} could not be recorded in the audit trail ({Error})", attempt, batch.Id, e.GetType().Name);
+        }
+    }
+
+    private Task AppendAsync(int attempt, string result, bool delivered) =>
         audit.AppendAsync(
             new AuditEntry(Deliverer, AuditActions.DeliveryPush, delivered ? AuditOutcomes.Ok : "failed", AuditEntry.Batch(batch.Id))
             {
@@ -195,7 +212,7 @@ internal sealed class PushAttempts(AuditTrail audit, DueBatch batch, Uri endpoin
                     ["result"] = result,
                 },
             },
-            cancellationToken);
+            CancellationToken.None);
 }
 
 /// <summary>The manifest of a batch waiting for delivery: what the request's headers carry.</summary>
