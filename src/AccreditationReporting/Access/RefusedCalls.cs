@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Threading.RateLimiting;
 using AccreditationReporting.Audit;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
@@ -11,9 +14,25 @@ namespace AccreditationReporting.Access;
 /// roles do not allow the method. The answer is a gRPC trailers-only response, so every client
 /// library reads the status and message, not a bare HTTP 401 or 403.
 /// </summary>
-internal sealed class RefusedCalls : IAuthorizationMiddlewareResultHandler
+internal sealed class RefusedCalls(IConfiguration configuration, ILogger<RefusedCalls> logger) : IAuthorizationMiddlewareResultHandler
 {
+    /// <summary>Refusals recorded one by one per peer and minute; beyond it they are counted (<c>Audit:RefusedCallsPerPeerPerMinute</c>).</summary>
+    public const string LimitSetting = "Audit:RefusedCallsPerPeerPerMinute";
+
     private readonly AuthorizationMiddlewareResultHandler _default = new();
+
+    // Anyone who reaches the port can be refused, and each record takes the trail's lock: one peer
+    // may not fill the trail, or hold up the entries of everyone else's work. What is over the
+    // limit is counted and said in that peer's next recorded refusal.
+    private readonly PartitionedRateLimiter<string> _recorded = PartitionedRateLimiter.Create<string, string>(peer =>
+        RateLimitPartition.GetFixedWindowLimiter(peer, _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = Math.Max(1, configuration.GetValue(LimitSetting, 60)),
+            Window = TimeSpan.FromMinutes(1),
+            QueueLimit = 0,
+        }));
+
+    private readonly ConcurrentDictionary<string, int> _unrecorded = new(StringComparer.Ordinal);
 
     public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
@@ -27,19 +46,19 @@ internal sealed class RefusedCalls : IAuthorizationMiddlewareResultHandler
             ? (StatusCode.Unauthenticated, AuditOutcomes.Unauthenticated, "a valid bearer token is required")
             : (StatusCode.PermissionDenied, AuditOutcomes.PermissionDenied, "the token's roles do not allow this method");
 
-        var audit = context.RequestServices.GetRequiredService<CallAudit>();
-        audit.Details["method"] = context.Request.Path.Value is { Length: > 200 } path ? path[..200] : context.Request.Path.Value ?? "";
-        try
+        var peer = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        using (var lease = _recorded.AttemptAcquire(peer))
         {
-            // Not the request's token: a caller that hangs up at once is still recorded.
-            await audit.RecordAsync(AuditInterceptor.ActionOf(context), outcome, CancellationToken.None);
+            if (lease.IsAcquired)
+            {
+                await RecordAsync(context, peer, outcome);
+            }
+            else
+            {
+                _unrecorded.AddOrUpdate(peer, 1, (_, n) => n + 1);
+            }
         }
-        catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException or InvalidOperationException)
-        {
-            // The refusal stands whether or not it could be recorded.
-            context.RequestServices.GetRequiredService<ILogger<RefusedCalls>>()
-                .LogWarning("A refused call could not be recorded in the audit trail ({Error})", e.GetType().Name);
-        }
+
         if (!IsGrpc(context))
         {
             await _default.HandleAsync(next, context, policy, authorizeResult);
@@ -53,8 +72,29 @@ internal sealed class RefusedCalls : IAuthorizationMiddlewareResultHandler
 
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/grpc";
-        context.Response.Headers["grpc-status"] = ((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        context.Response.Headers["grpc-status"] = ((int)status).ToString(CultureInfo.InvariantCulture);
         context.Response.Headers["grpc-message"] = message;
+    }
+
+    private async Task RecordAsync(HttpContext context, string peer, string outcome)
+    {
+        var audit = context.RequestServices.GetRequiredService<CallAudit>();
+        audit.Details["method"] = context.Request.Path.Value is { Length: > 200 } path ? path[..200] : context.Request.Path.Value ?? "";
+        if (_unrecorded.TryRemove(peer, out var unrecorded))
+        {
+            audit.Details["refusals_not_recorded_before"] = unrecorded.ToString(CultureInfo.InvariantCulture);
+        }
+
+        try
+        {
+            // Not the request's token: a caller that hangs up at once is still recorded.
+            await audit.RecordAsync(AuditInterceptor.ActionOf(context), outcome, CancellationToken.None);
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            // The refusal stands whether or not it could be recorded.
+            logger.LogWarning("A refused call could not be recorded in the audit trail ({Error})", e.GetType().Name);
+        }
     }
 
     private static bool IsGrpc(HttpContext context) =>
