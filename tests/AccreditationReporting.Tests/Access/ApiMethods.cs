@@ -29,9 +29,11 @@ internal static class ApiMethods
         ["accreditation.v1.AuditService/VerifyAuditTrail"] = [StaffRoles.Auditor],
     };
 
-    public static IReadOnlyList<MethodDescriptor> All { get; } = typeof(AccreditationReporting.Api.V1.ExportService).Assembly.GetTypes()
-        .Where(t => t.Namespace == "AccreditationReporting.Api.V1" && t.Name.EndsWith("Reflection", StringComparison.Ordinal))
-        .Select(t => (FileDescriptor)t.GetProperty("Descriptor")!.GetValue(null)!)
+    /// <summary>Every service of every proto compiled into the service, whatever its package or namespace.</summary>
+    public static IReadOnlyList<MethodDescriptor> All { get; } = typeof(Program).Assembly.GetTypes()
+        .Select(t => t.GetProperty("Descriptor", System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static))
+        .Where(p => p?.PropertyType == typeof(FileDescriptor))
+        .Select(p => (FileDescriptor)p!.GetValue(null)!)
         .SelectMany(file => file.Services)
         .SelectMany(service => service.Methods)
         .OrderBy(m => m.FullName, StringComparer.Ordinal)

@@ -80,10 +80,27 @@ public sealed class AuditTrailTests(ExportServiceFixture fixture) : IClassFixtur
         using var cancel = new CancellationTokenSource();
         using (var call = fixture.Exports.DownloadBatch(new DownloadBatchRequest { BatchId = batch.Id }, cancellationToken: cancel.Token))
         {
-            Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
-            Assert.Equal(DownloadBatchResponse.PartOneofCase.Manifest, call.ResponseStream.Current.PartCase);
+            // While the trail's lock is held elsewhere, the download's entry cannot be written, and
+            // not a byte of the file, nor its manifest, may arrive.
+            Task<bool> first;
+            await using (var trailLock = new NpgsqlConnection(fixture.Service.PostgresConnectionString))
+            {
+                await trailLock.OpenAsync();
+                await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(hashtextextended('audit-trail', 0))", trailLock))
+                {
+                    await take.ExecuteNonQueryAsync();
+                }
 
-            // The manifest is here, no chunk has been read: the access is already on record.
+                first = call.ResponseStream.MoveNext(CancellationToken.None);
+                Assert.NotSame(first, await Task.WhenAny(first, Task.Delay(TimeSpan.FromSeconds(2))));
+                Assert.Equal(0L, await Database.ScalarAsync<long>(
+                    "SELECT count(*) FROM accreditation.audit_events WHERE action = 'batch.download' AND target = @t", ("t", target)));
+                await using var release = new NpgsqlCommand("SELECT pg_advisory_unlock(hashtextextended('audit-trail', 0))", trailLock);
+                await release.ExecuteNonQueryAsync();
+            }
+
+            Assert.True(await first);
+            Assert.Equal(DownloadBatchResponse.PartOneofCase.Manifest, call.ResponseStream.Current.PartCase);
             Assert.Equal($"started {batch.Manifest.RowCount} {batch.Manifest.Sha256}", await Database.ScalarAsync<string>(
                 "SELECT outcome || ' ' || row_count || ' ' || sha256 FROM accreditation.audit_events WHERE action = 'batch.download' AND target = @t",
                 ("t", target)));
