@@ -83,22 +83,25 @@ public sealed class EventLimitsTests(SmallEventsFixture fixture) : IClassFixture
             "SELECT payload IS NULL AND payload_expires_at IS NULL FROM accreditation.rejected_events WHERE message_id = @id", ("id", messageId)));
     }
 
-    [Fact]
-    public async Task MoreClaimsThanTheSchemaAllowsAreRejectedAsTooMany()
+    [Theory]
+    [InlineData("claims")]
+    [InlineData("learner.boards")]
+    [InlineData("activity.designatedCredits.moc")]
+    public async Task ListsLongerThanTheSchemaAllowsAreRejectedAsTooMany(string path)
     {
         var json = SampleEvents.Fresh().Json;
-        var claims = new JsonArray();
-        for (var i = 0; i < 21; i++)
+        var parent = path.Split('.')[..^1].Aggregate((JsonNode)json, (node, name) => node[name]!);
+        var list = (JsonArray)parent[path.Split('.')[^1]]!;
+        var entry = list[0]!.ToJsonString();
+        for (var i = list.Count; i < 21; i++)
         {
-            claims.Add(new JsonObject { ["creditType"] = "participation", ["amount"] = 0.25 });
+            list.Add(JsonNode.Parse(entry));
         }
-
-        json["claims"] = claims;
 
         var messageId = await fixture.Publisher.PublishAsync(fixture.Service.EndpointName, json.ToJsonString());
 
         Assert.Contains("too-many", await fixture.Service.Database.WaitForRejectionAsync(messageId));
-        Assert.Equal("claims", await fixture.Service.Database.ScalarAsync<string>(
+        Assert.Equal(path, await fixture.Service.Database.ScalarAsync<string>(
             "SELECT v->>'field' FROM accreditation.rejected_events, jsonb_array_elements(violations) v WHERE message_id = @id AND v->>'code' = 'too-many'",
             ("id", messageId)));
     }

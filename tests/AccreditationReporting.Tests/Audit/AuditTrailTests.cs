@@ -52,6 +52,58 @@ public sealed class AuditTrailTests(ExportServiceFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task EachSuccessfulCallRecordsWhatItTouchedByInternalKeyUnderTheCallersIdentity()
+    {
+        var stored = Completion(NewActivity());
+        await fixture.StoreAsync(stored);
+        var learnerId = LearnerId(stored);
+        var learnerKey = await Database.ScalarAsync<long>("SELECT id FROM accreditation.learners WHERE learner_id = @id", ("id", learnerId));
+        var run = Guid.NewGuid().ToString("N");
+        GrpcChannelFor(StaffRoles.Compliance, $"reader-{run}", out var reader);
+        GrpcChannelFor(StaffRoles.ExportJob, $"job-{run}", out var job);
+        GrpcChannelFor(StaffRoles.PrivacyOfficer, $"privacy-{run}", out var privacy);
+
+        await new CompletionService.CompletionServiceClient(reader).GetLearnerRecordAsync(new GetLearnerRecordRequest { LearnerId = learnerId });
+        var batch = (await new ExportService.ExportServiceClient(job).CreateBatchAsync(new CreateBatchRequest { Recipient = "joint-provider" })).Batch;
+        var submission = await new ExportService.ExportServiceClient(reader).RecordSubmissionAsync(new RecordSubmissionRequest
+        {
+            BatchId = batch.Id, SubmittedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(batch.CreatedAt.ToDateTimeOffset().AddMinutes(5)),
+            Method = "upload", Outcome = SubmissionOutcome.Accepted,
+        });
+        await new LearnerRightsService.LearnerRightsServiceClient(privacy).EraseLearnerAsync(new EraseLearnerRequest { LearnerId = learnerId, RequestReference = $"PRIV-{run}" });
+
+        // The submitter is the caller the token names, not a name typed into the request.
+        Assert.Equal($"Walker Person (reader-{run})", submission.SubmittedBy);
+        var erasureRequest = await Database.ScalarAsync<long>("SELECT id FROM accreditation.erasure_requests WHERE learner_key = @k", ("k", learnerKey));
+        var entries = await Database.ColumnAsync<string>(
+            """
+            SELECT actor_subject || '|' || action || '|' || target || '|' || outcome || '|' || coalesce(row_count::text, '') || '|' || coalesce(sha256, '')
+                || '|' || coalesce(details->>'trigger', details->>'erasure_request', '')
+            FROM accreditation.audit_events WHERE actor_subject LIKE @run ORDER BY id
+            """,
+            ("run", $"%-{run}"));
+        Assert.Equal(
+            [
+                $"reader-{run}|learner-record.read|learner:{learnerKey}|ok|||",
+                $"job-{run}|batch.create|batch:{batch.Id}|ok|{batch.Manifest.RowCount}|{batch.Manifest.Sha256}|on-demand",
+                $"reader-{run}|submission.record|batch:{batch.Id}|ok|{batch.Manifest.RowCount}|{batch.Manifest.Sha256}|",
+                $"privacy-{run}|learner.erase|learner:{learnerKey}|ok|||{erasureRequest}",
+            ],
+            entries);
+
+        // The publisher's learner ID and the learner's name appear in none of them.
+        foreach (var personal in new[] { learnerId, (string)stored["learner"]!["lastName"]! })
+        {
+            Assert.Equal(0L, await Database.ScalarAsync<long>(
+                "SELECT count(*) FROM accreditation.audit_events e WHERE actor_subject LIKE @run AND row_to_json(e)::text LIKE @p",
+                ("run", $"%-{run}"), ("p", $"%{personal}%")));
+        }
+    }
+
+    private void GrpcChannelFor(string role, string subject, out Grpc.Net.Client.GrpcChannel channel) =>
+        channel = fixture.Service.CreateChannelWithToken(TestTokens.Mint([role], subject: subject, name: "Walker Person"));
+
+    [Fact]
     public async Task AForgedXActorHeaderChangesNothing()
     {
         var forged = $"forged-{Guid.NewGuid():N}";
