@@ -44,6 +44,13 @@ public static class StorageExtensions
             await owner.Database.MigrateAsync(cancellationToken);
         }
 
+        // Only a database from before the audit trail has any; the key is needed only then.
+        await Audit.LegacyAccesses.FoldIntoTrailAsync(
+            server.MigrationConnectionString,
+            new Lazy<Audit.AuditChainKey>(services.GetRequiredService<Audit.AuditChainKey>),
+            services.GetRequiredService<TimeProvider>(),
+            cancellationToken);
+
         var serviceRole = services.GetRequiredService<IConfiguration>()[DatabaseRoles.ServiceRoleSetting] is { Length: > 0 } configured
             ? configured
             : new NpgsqlConnectionStringBuilder(server.ConnectionString).Username ?? DatabaseRoles.Service;

@@ -13,9 +13,11 @@ namespace AccreditationReporting.Storage.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.DropTable(
+            // Kept until the migrate step has folded its rows into the trail (LegacyAccesses), then dropped there.
+            migrationBuilder.RenameTable(
                 name: "export_accesses",
-                schema: "accreditation");
+                schema: "accreditation",
+                newName: "legacy_export_accesses");
 
             migrationBuilder.CreateTable(
                 name: "audit_events",
@@ -90,35 +92,18 @@ namespace AccreditationReporting.Storage.Migrations
                 name: "audit_events",
                 schema: "accreditation");
 
-            migrationBuilder.CreateTable(
-                name: "export_accesses",
-                schema: "accreditation",
-                columns: table => new
-                {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityAlwaysColumn),
-                    actor = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
-                    at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    batch_id = table.Column<long>(type: "bigint", nullable: false),
-                    kind = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("pk_export_accesses", x => x.id);
-                    table.ForeignKey(
-                        name: "fk_export_accesses_export_batches_batch_id",
-                        column: x => x.batch_id,
-                        principalSchema: "accreditation",
-                        principalTable: "export_batches",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Restrict);
-                });
-
-            migrationBuilder.CreateIndex(
-                name: "ix_export_accesses_batch_id",
-                schema: "accreditation",
-                table: "export_accesses",
-                column: "batch_id");
+            // Rows already folded into the trail are not put back: the trail is where they are now.
+            migrationBuilder.Sql(
+                """
+                ALTER TABLE IF EXISTS accreditation.legacy_export_accesses RENAME TO export_accesses;
+                CREATE TABLE IF NOT EXISTS accreditation.export_accesses (
+                    id bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT pk_export_accesses PRIMARY KEY,
+                    batch_id bigint NOT NULL CONSTRAINT fk_export_accesses_export_batches_batch_id REFERENCES accreditation.export_batches (id) ON DELETE RESTRICT,
+                    at timestamp with time zone NOT NULL,
+                    kind character varying(20) NOT NULL,
+                    actor character varying(300) NOT NULL);
+                CREATE INDEX IF NOT EXISTS ix_export_accesses_batch_id ON accreditation.export_accesses (batch_id);
+                """);
         }
     }
 }
