@@ -69,9 +69,9 @@ public static class AccessExtensions
 
     public static WebApplication UseAccessControl(this WebApplication app)
     {
-        if (!TokensConfigured(app.Configuration))
+        if (app.Environment.IsDevelopment() && !TokensConfigured(app.Configuration))
         {
-            // Only reachable in Development (elsewhere the start stops): the API is closed, not open.
+            // Elsewhere the start stops: in Development the API is closed, not open.
             app.Logger.LogWarning(
                 "No token settings ({Section}): every API call will be refused. Mint development tokens with: dotnet user-jwts create --project src/AccreditationReporting --role compliance",
                 Section);

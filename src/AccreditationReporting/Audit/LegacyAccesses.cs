@@ -39,6 +39,13 @@ internal static class LegacyAccesses
             }
         }
 
+        if (accesses.Count == 0)
+        {
+            await SqlCommands.ExecuteAsync(connection, "DROP TABLE accreditation.legacy_export_accesses", cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return 0;
+        }
+
         var options = new DbContextOptionsBuilder<ReportingDbContext>();
         ReportingDbContext.UsePostgres(options, ownerConnectionString);
         await using var db = new ReportingDbContext(options.Options);
