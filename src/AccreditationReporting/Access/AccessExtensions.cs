@@ -39,6 +39,7 @@ public static class AccessExtensions
             {
                 options.RequireHttpsMetadata = required;
             }
+
             parameters.NameClaimType = "name";
 
             // The configuration reader turns these off when no issuer or audience is configured; a

@@ -89,7 +89,11 @@ public sealed class IngestionApi(ReportingDbContext db, RejectedEventReplay repl
             : await replay.ReplayAsync(request.Ids, context.CancellationToken);
 
         // Which rejections were replayed and what became of each: IDs and outcomes, no payload.
-        audit.Details["ids"] = string.Join(",", results.Select(r => r.Id));
+        if (request.AllOpen)
+        {
+            audit.Details["ids"] = string.Join(",", results.Select(r => r.Id));
+        }
+
         foreach (var outcome in results.GroupBy(r => r.Outcome))
         {
             audit.Details[outcome.Key.ToString()] = outcome.Count().ToString(System.Globalization.CultureInfo.InvariantCulture);

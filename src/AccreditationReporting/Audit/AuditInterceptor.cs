@@ -14,31 +14,20 @@ public sealed class AuditInterceptor(CallAudit audit) : Interceptor
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        TResponse response;
-        try
-        {
-            response = await continuation(request, context);
-        }
-        catch (Exception e) when (!audit.Recorded)
-        {
-            await RecordAsync(context, Outcome(e, context));
-            throw;
-        }
-
-        if (!audit.Recorded)
-        {
-            await RecordAsync(context, AuditOutcomes.Ok);
-        }
-
+        TResponse response = default!;
+        await AuditedAsync(context, async () => response = await continuation(request, context));
         return response;
     }
 
-    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
-        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    public override Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation) =>
+        AuditedAsync(context, () => continuation(request, responseStream, context));
+
+    private async Task AuditedAsync(ServerCallContext context, Func<Task> call)
     {
         try
         {
-            await continuation(request, responseStream, context);
+            await call();
         }
         catch (Exception e) when (!audit.Recorded)
         {

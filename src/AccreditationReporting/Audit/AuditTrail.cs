@@ -37,8 +37,15 @@ public sealed class AuditTrail(ReportingDbContext db, AuditChainKey key, TimePro
     }
 
     /// <summary>Appends inside the transaction open on <paramref name="connection"/>; it commits or rolls back with it.</summary>
-    public async Task<long> AppendInTransactionAsync(NpgsqlConnection connection, AuditEntry entry, CancellationToken cancellationToken)
+    public Task<long> AppendInTransactionAsync(NpgsqlConnection connection, AuditEntry entry, CancellationToken cancellationToken) =>
+        AppendInTransactionAsync(connection, entry, key, time.GetUtcNow(), cancellationToken);
+
+    /// <summary>The append itself, for a writer with no context of its own (the migrate step's fold of legacy accesses).</summary>
+    public static async Task<long> AppendInTransactionAsync(
+        NpgsqlConnection connection, AuditEntry entry, AuditChainKey key, DateTimeOffset at, CancellationToken cancellationToken)
     {
+        // Two statements, not one: under READ COMMITTED a statement sees the data as of its start, so
+        // the last entry must be read by a statement that starts after the lock is held.
         await SqlCommands.ExecuteAsync(connection, "SELECT pg_advisory_xact_lock(hashtextextended('audit-trail', 0))", cancellationToken);
 
         long lastId = 0;
@@ -56,7 +63,7 @@ public sealed class AuditTrail(ReportingDbContext db, AuditChainKey key, TimePro
         var stored = new AuditEvent
         {
             Id = lastId + 1,
-            At = AuditChain.ToStoredPrecision(time.GetUtcNow()),
+            At = AuditChain.ToStoredPrecision(at),
             ActorSubject = entry.Actor.Subject,
             ActorName = entry.Actor.Name,
             ActorRoles = entry.Actor.Roles.ToList(),

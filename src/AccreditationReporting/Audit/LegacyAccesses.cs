@@ -1,6 +1,5 @@
 using System.Globalization;
 using AccreditationReporting.Storage;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace AccreditationReporting.Audit;
@@ -46,14 +45,10 @@ internal static class LegacyAccesses
             return 0;
         }
 
-        var options = new DbContextOptionsBuilder<ReportingDbContext>();
-        ReportingDbContext.UsePostgres(options, ownerConnectionString);
-        await using var db = new ReportingDbContext(options.Options);
-        var trail = new AuditTrail(db, key.Value, time);
         foreach (var access in accesses)
         {
             var declared = access.Actor.Length > AuditActor.MaxLength ? access.Actor[..AuditActor.MaxLength] : access.Actor;
-            await trail.AppendInTransactionAsync(
+            await AuditTrail.AppendInTransactionAsync(
                 connection,
                 new AuditEntry(new AuditActor(DeclaredActor, declared, [], null, null), ActionOf(access.Kind), Outcome, AuditEntry.Batch(access.BatchId))
                 {
@@ -64,6 +59,8 @@ internal static class LegacyAccesses
                         ["actor"] = "as the caller declared it (x-actor), not verified",
                     },
                 },
+                key.Value,
+                time.GetUtcNow(),
                 cancellationToken);
         }
 

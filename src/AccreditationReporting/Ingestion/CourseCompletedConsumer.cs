@@ -25,11 +25,10 @@ public sealed class CourseCompletedConsumer(
         var rejected = new List<RejectedEvent>();
         foreach (var item in context.Message)
         {
-            if (item.ReceiveContext.Body.Length is { } size && size > options.Value.MaxEventBytes)
+            if (item.ReceiveContext.Body.Length > options.Value.MaxEventBytes)
             {
-                var tooLarge = new Rejection(RuleCodes.TooLarge, "$", $"is larger than {options.Value.MaxEventBytes} bytes (Ingestion:MaxEventBytes)");
-                rejected.Add(Received(item, receivedAt).Reject(item.Message.EventId, [tooLarge], payloadRetention: null));
-                logger.LogInformation("Rejected event {EventId}: {Rule}", item.Message.EventId, tooLarge.Code);
+                rejected.Add(Received(item, receivedAt).RejectAsTooLarge(item.Message.EventId, options.Value.MaxEventBytes));
+                logger.LogInformation("Rejected event {EventId}: {Rule}", item.Message.EventId, RuleCodes.TooLarge);
                 continue;
             }
 

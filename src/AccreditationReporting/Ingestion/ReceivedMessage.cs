@@ -5,8 +5,18 @@ namespace AccreditationReporting.Ingestion;
 /// <summary>A message as it came off the bus: what a rejection needs to be recorded and replayed.</summary>
 public sealed record ReceivedMessage(Guid? MessageId, string? ContentType, ReadOnlyMemory<byte> Body, DateTimeOffset ReceivedAt)
 {
-    /// <param name="payloadRetention">How long the payload is kept for replay; null keeps none (a body too large to keep).</param>
-    public RejectedEvent Reject(Guid? eventId, IReadOnlyList<Rejection> violations, TimeSpan? payloadRetention) => new()
+    public RejectedEvent Reject(Guid? eventId, IReadOnlyList<Rejection> violations, TimeSpan payloadRetention) =>
+        Reject(eventId, violations, (TimeSpan?)payloadRetention);
+
+    /// <summary>Over <c>Ingestion:MaxEventBytes</c>, whatever else is wrong with it.</summary>
+    public bool IsLargerThan(int maxEventBytes) => Body.Length > maxEventBytes;
+
+    /// <summary>A body too large to keep is recorded without its payload, so a publisher cannot fill the database.</summary>
+    public RejectedEvent RejectAsTooLarge(Guid? eventId, int maxEventBytes) =>
+        Reject(eventId, [new Rejection(RuleCodes.TooLarge, "$", $"is larger than {maxEventBytes} bytes (Ingestion:MaxEventBytes)")], payloadRetention: null);
+
+    /// <param name="payloadRetention">How long the payload is kept for replay; null keeps none.</param>
+    private RejectedEvent Reject(Guid? eventId, IReadOnlyList<Rejection> violations, TimeSpan? payloadRetention) => new()
     {
         EventId = eventId,
         MessageId = MessageId,

@@ -33,10 +33,8 @@ public sealed class UnreadableMessages(IServiceScopeFactory scopes) : IFilter<Ex
                 context.GetMessageId(), context.ContentType?.MediaType, context.Body.GetBytes(), services.GetRequiredService<TimeProvider>().GetUtcNow());
             var options = services.GetRequiredService<IOptions<IngestionOptions>>().Value;
 
-            // A body over the limit is recorded as too large, and its payload is not kept, whatever else is wrong with it.
-            var tooLarge = received.Body.Length > options.MaxEventBytes;
-            var recorded = tooLarge
-                ? received.Reject(null, [new Rejection(RuleCodes.TooLarge, "$", $"is larger than {options.MaxEventBytes} bytes (Ingestion:MaxEventBytes)")], payloadRetention: null)
+            var recorded = received.IsLargerThan(options.MaxEventBytes)
+                ? received.RejectAsTooLarge(null, options.MaxEventBytes)
                 : received.Reject(null, [rejection], options.RejectedPayloadRetention);
             rejection = recorded.Violations[0];
             await services.GetRequiredService<CompletionStore>()
