@@ -16,6 +16,7 @@ public static class AccessPolicies
     public const string ReadLearnerRecords = "read-learner-records";
     public const string ExerciseLearnerRights = "exercise-learner-rights";
     public const string ReadAuditTrail = "read-audit-trail";
+    public const string VerifyParticipation = "verify-participation";
 
     public static readonly IReadOnlyDictionary<string, string[]> Roles = new Dictionary<string, string[]>
     {
@@ -28,5 +29,6 @@ public static class AccessPolicies
         [ReadLearnerRecords] = [StaffRoles.Compliance],
         [ExerciseLearnerRights] = [StaffRoles.PrivacyOfficer],
         [ReadAuditTrail] = [StaffRoles.Auditor],
+        [VerifyParticipation] = [StaffRoles.Auditor],
     };
 }

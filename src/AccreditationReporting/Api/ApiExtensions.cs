@@ -32,6 +32,8 @@ public static class ApiExtensions
         app.MapGrpcService<IngestionApi>();
         app.MapGrpcService<ExportApi>();
         app.MapGrpcService<LearnerRightsApi>();
+        app.MapGrpcService<PrivacyApi>();
+        app.MapGrpcService<ParticipationApi>();
         app.MapGrpcService<AuditApi>();
         return app;
     }

@@ -36,11 +36,17 @@ public sealed class CompletionApi(ReportingDbContext db, CallAudit audit) : Comp
             .ToListAsync(context.CancellationToken);
         var eventIds = completions.ToDictionary(c => c.Id, c => c.EventId);
 
+        // The name as most recently described under any policy: staff read it here, no recipient does.
+        var profile = await db.LearnerProfiles.AsNoTracking()
+            .Where(p => p.LearnerKey == learner.Id)
+            .OrderByDescending(p => p.ProfileAsOf)
+            .FirstOrDefaultAsync(context.CancellationToken);
+
         return new LearnerRecord
         {
             LearnerId = learner.LearnerId,
-            FirstName = learner.FirstName,
-            LastName = learner.LastName,
+            FirstName = profile?.FirstName ?? string.Empty,
+            LastName = profile?.LastName ?? string.Empty,
             Profession = learner.Profession == Profession.Physician ? V1.Profession.Physician : V1.Profession.Other,
             Country = learner.Country,
             Completions = { completions.Select(c => ToRecord(c, eventIds)) },

@@ -1,7 +1,6 @@
 using AccreditationReporting.Access;
 using AccreditationReporting.Api.V1;
 using AccreditationReporting.Audit;
-using AccreditationReporting.Completions;
 using AccreditationReporting.Privacy;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -9,21 +8,18 @@ using Microsoft.AspNetCore.Authorization;
 
 namespace AccreditationReporting.Api;
 
+/// <summary>Erasure under its first name; PrivacyService carries it with access and rectification.</summary>
 public sealed class LearnerRightsApi(LearnerErasure erasure, CallAudit audit) : LearnerRightsService.LearnerRightsServiceBase
 {
     [Authorize(Policy = AccessPolicies.ExerciseLearnerRights)]
     [Audited(AuditActions.LearnerErase)]
-    public override async Task<EraseLearnerResponse> EraseLearner(EraseLearnerRequest request, ServerCallContext context)
-    {
-        if (ExternalId.Problem(request.LearnerId) is { } learnerIdProblem)
-        {
-            throw RequestErrors.InvalidArgument("learner_id", learnerIdProblem);
-        }
+    public override Task<EraseLearnerResponse> EraseLearner(EraseLearnerRequest request, ServerCallContext context) =>
+        EraseAsync(erasure, audit, request, context);
 
-        if (ReferenceProblem(request.RequestReference) is { } referenceProblem)
-        {
-            throw RequestErrors.InvalidArgument("request_reference", referenceProblem);
-        }
+    internal static async Task<EraseLearnerResponse> EraseAsync(
+        LearnerErasure erasure, CallAudit audit, EraseLearnerRequest request, ServerCallContext context)
+    {
+        PrivacyApi.CheckLearnerRequest(request.LearnerId, request.RequestReference);
 
         // A request for a learner we do not hold is recorded too, under its reference.
         audit.Details["request_reference"] = request.RequestReference;
@@ -37,13 +33,4 @@ public sealed class LearnerRightsApi(LearnerErasure erasure, CallAudit audit) : 
             AlreadyErased = outcome.AlreadyErased,
         };
     }
-
-    /// <summary>The reference is the proof that the requester's identity was verified first (seed 000), so it cannot be blank.</summary>
-    private static string? ReferenceProblem(string reference) => reference switch
-    {
-        _ when string.IsNullOrWhiteSpace(reference) => "is required",
-        { Length: > ErasureRequest.MaxReferenceLength } => $"must be at most {ErasureRequest.MaxReferenceLength} characters",
-        _ when reference.Any(char.IsControl) => "must not contain control characters",
-        _ => null,
-    };
 }

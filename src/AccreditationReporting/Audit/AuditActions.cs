@@ -14,6 +14,10 @@ public static class AuditActions
     public const string DeliveryRetry = "delivery.retry";
     public const string DeliveryPush = "delivery.push";
     public const string LearnerErase = "learner.erase";
+    public const string LearnerAccessCopy = "learner.access-copy";
+    public const string LearnerRectify = "learner.rectify";
+    public const string ParticipationVerify = "participation.verify";
+    public const string RetentionPurge = "retention.purge";
     public const string AuditList = "audit.list";
     public const string AuditVerify = "audit.verify";
 }

@@ -16,13 +16,16 @@ public sealed class CallAudit(AuditTrail trail, IHttpContextAccessor http)
 
     public Dictionary<string, string> Details { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The SHA-256 of what the call handed out (a file, an access copy), when it handed out a document.</summary>
+    public string? Sha256 { get; set; }
+
     /// <summary>Whether this call has an entry already, so the interceptor writes none.</summary>
     public bool Recorded { get; private set; }
 
     public async Task<long> RecordAsync(string action, string outcome, CancellationToken cancellationToken, int? rowCount = null, string? sha256 = null)
     {
         var id = await trail.AppendAsync(
-            new AuditEntry(Actor, action, outcome, Target) { RowCount = rowCount, Sha256 = sha256, Details = new Dictionary<string, string>(Details) },
+            new AuditEntry(Actor, action, outcome, Target) { RowCount = rowCount, Sha256 = sha256 ?? Sha256, Details = new Dictionary<string, string>(Details) },
             cancellationToken);
         Recorded = true;
         return id;

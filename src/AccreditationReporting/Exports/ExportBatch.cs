@@ -44,6 +44,16 @@ public sealed class ExportBatch
     /// <summary>What the last failed attempt got (status code or error kind): never a response body.</summary>
     public string? LastDeliveryError { get; set; }
     public List<ExportSubmission> Submissions { get; init; } = [];
+
+    /// <summary>
+    /// Set when an erasure redacted the erased values out of the stored file: <see cref="Sha256"/> is
+    /// then the redacted copy's, and this the file's as made and sent, the record of what was sent.
+    /// </summary>
+    public string? OriginalSha256 { get; set; }
+    public DateTimeOffset? RedactedAt { get; set; }
+
+    /// <summary>When the retention purge deleted the file; the manifest and counts stay.</summary>
+    public DateTimeOffset? FilePurgedAt { get; set; }
 }
 
 /// <summary>Completions left out of a batch, by reason (one of <see cref="ExclusionReasons"/>).</summary>

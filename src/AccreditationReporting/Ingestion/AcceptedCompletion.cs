@@ -3,4 +3,5 @@ using AccreditationReporting.Completions;
 namespace AccreditationReporting.Ingestion;
 
 /// <summary>An event that passed the checks, as the records it will be stored as.</summary>
-public sealed record AcceptedCompletion(Learner Learner, Activity Activity, Completion Completion);
+/// <param name="Profile">What the event says about the learner, kept under the event's policy version.</param>
+public sealed record AcceptedCompletion(Learner Learner, LearnerProfile Profile, Activity Activity, Completion Completion);

@@ -65,10 +65,14 @@ public static class CompletionCheck
             problems.Add(RuleCodes.FutureDate, "completedOn", "is a date that has not begun anywhere yet");
         }
 
-        var learner = message.Learner is null ? Missing<Learner>(problems, "learner") : LearnerFrom(message.Learner, occurredAt, receivedAt, problems);
+        var (learner, profile) = message.Learner is null
+            ? (Missing<Learner>(problems, "learner"), null)
+            : LearnerFrom(message.Learner, policyVersion, occurredAt, receivedAt, problems);
         var activity = message.Activity is null ? Missing<Activity>(problems, "activity") : ActivityFrom(message.Activity, occurredAt, problems);
 
-        if (learner?.BirthYear is { } birthYear && message.CompletedOn is not null && AgeOn(completedOn, birthYear, learner) < MinimumAge)
+        // Birth year is read for this check only and never stored (no recipient may have it).
+        if (message.Learner?.BirthYear is { } birthYear && profile is not null && message.CompletedOn is not null
+            && AgeOn(completedOn, birthYear, profile) < MinimumAge)
         {
             problems.Add(RuleCodes.UnderAge, "learner.birthYear", $"the learner was under {MinimumAge} on completedOn");
         }
@@ -82,9 +86,9 @@ public static class CompletionCheck
         var score = message.Assessment?.Score;
         problems.Range(score, 0, 100, "assessment.score");
 
-        var claims = ClaimsFrom(message, learner, activity, problems);
+        var claims = ClaimsFrom(message, profile, activity, problems);
 
-        if (problems.Any || learner is null || activity is null)
+        if (problems.Any || learner is null || profile is null || activity is null)
         {
             return new CheckResult(null, problems.Found);
         }
@@ -102,7 +106,7 @@ public static class CompletionCheck
             StateBoardReportingConsent = message.Consents?.StateBoardReporting ?? false,
         };
         completion.Awards.AddRange(claims.Select(c => CreditRules.Award(c, learner, activity, completion)));
-        return new CheckResult(new AcceptedCompletion(learner, activity, completion), []);
+        return new CheckResult(new AcceptedCompletion(learner, profile, activity, completion), []);
     }
 
     /// <summary>Publishers' clocks drift; a few minutes ahead is drift, more is a wrong timestamp.</summary>
@@ -118,10 +122,12 @@ public static class CompletionCheck
         return null;
     }
 
-    private static int AgeOn(DateOnly day, int birthYear, Learner learner) =>
-        day.Year - birthYear - ((day.Month, day.Day).CompareTo((learner.BirthMonth, learner.BirthDay)) < 0 ? 1 : 0);
+    private static int AgeOn(DateOnly day, int birthYear, LearnerProfile profile) =>
+        day.Year - birthYear - ((day.Month, day.Day).CompareTo((profile.BirthMonth, profile.BirthDay)) < 0 ? 1 : 0);
 
-    private static Learner LearnerFrom(LearnerDetails details, DateTimeOffset occurredAt, DateTimeOffset receivedAt, Problems problems)
+    /// <remarks>Email is checked for size (the schema allows it) and dropped: no recipient may have it.</remarks>
+    private static (Learner, LearnerProfile) LearnerFrom(
+        LearnerDetails details, string policyVersion, DateTimeOffset occurredAt, DateTimeOffset receivedAt, Problems problems)
     {
         if (ExternalId.Problem(details.LearnerId) is { } idProblem)
         {
@@ -172,23 +178,28 @@ public static class CompletionCheck
             }
         }
 
-        return new Learner
+        problems.OptionalText(details.Email, "learner.email", 320);
+        var learner = new Learner
         {
             LearnerId = details.LearnerId ?? string.Empty,
-            FirstName = problems.RequiredText(details.FirstName, "learner.firstName", 200),
-            LastName = problems.RequiredText(details.LastName, "learner.lastName", 200),
-            Email = problems.OptionalText(details.Email, "learner.email", 320),
-            BirthMonth = birthMonth,
-            BirthDay = birthDay,
-            BirthYear = details.BirthYear,
             Profession = profession,
             Country = country.ToUpperInvariant(),
+            ProfileAsOf = occurredAt,
+        };
+        var profile = new LearnerProfile
+        {
+            PolicyVersion = policyVersion,
+            FirstName = problems.RequiredText(details.FirstName, "learner.firstName", 200),
+            LastName = problems.RequiredText(details.LastName, "learner.lastName", 200),
+            BirthMonth = birthMonth,
+            BirthDay = birthDay,
             Npi = details.Npi,
             LicenseState = details.LicenseState?.ToUpperInvariant(),
             LicenseId = problems.OptionalText(details.LicenseId, "learner.licenseId", 50),
             Boards = boards,
             ProfileAsOf = occurredAt,
         };
+        return (learner, profile);
     }
 
     private static Activity ActivityFrom(ActivityDetails details, DateTimeOffset occurredAt, Problems problems)
@@ -262,7 +273,7 @@ public static class CompletionCheck
         };
     }
 
-    private static List<ClaimedCredit> ClaimsFrom(CourseCompleted message, Learner? learner, Activity? activity, Problems problems)
+    private static List<ClaimedCredit> ClaimsFrom(CourseCompleted message, LearnerProfile? learner, Activity? activity, Problems problems)
     {
         var claims = new List<ClaimedCredit>();
         var claimCount = problems.Items(message.Claims, CourseCompletedLimits.MaxClaims, "claims");
@@ -357,7 +368,7 @@ public static class CompletionCheck
         }
     }
 
-    private static void CheckMocPermission(ClaimedCredit claim, string field, CourseCompleted message, Learner? learner, Problems problems)
+    private static void CheckMocPermission(ClaimedCredit claim, string field, CourseCompleted message, LearnerProfile? learner, Problems problems)
     {
         if (claim.Board is null)
         {

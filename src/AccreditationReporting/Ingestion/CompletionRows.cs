@@ -26,7 +26,7 @@ internal static class CompletionRows
             """,
             learnerIds, activityIds);
 
-        AddLearnerUpsert(batch, events);
+        AddLearnerUpsert(batch, events, now);
         AddActivityUpsert(batch, events);
 
         Add(batch,
@@ -107,41 +107,94 @@ internal static class CompletionRows
     }
 
     /// <summary>
-    /// The newest profile wins. An erased profile is replaced by any event stored after the erasure,
+    /// The newest description of the learner wins: their profession and country, and, per policy
+    /// version, their profile. An erased profile is replaced by any event stored after the erasure,
     /// whatever its event time: that event is a new collection of the learner's data (and only new
-    /// events get here; a redelivered old one is a duplicate in the inbox).
+    /// events get here; a redelivered old one is a duplicate in the inbox). A newer event that changes
+    /// a value recipients may hold records which fields changed (<see cref="Privacy.ProfileRevision"/>),
+    /// so what was sent with the old value is corrected.
     /// </summary>
-    private static void AddLearnerUpsert(NpgsqlBatch batch, List<AcceptedCompletion> events)
+    private static void AddLearnerUpsert(NpgsqlBatch batch, List<AcceptedCompletion> events, DateTimeOffset now)
     {
         var learners = NewestByKey(events.Select(e => e.Learner), l => l.LearnerId, l => l.ProfileAsOf);
         Add(batch,
             """
-            INSERT INTO accreditation.learners AS l (learner_id, first_name, last_name, email, birth_month, birth_day,
-                birth_year, profession, country, npi, license_state, license_id, boards, profile_as_of)
-            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::int[], $8::text[],
-                $9::text[], $10::text[], $11::text[], $12::text[], $13::jsonb[], $14::timestamptz[])
+            INSERT INTO accreditation.learners AS l (learner_id, profession, country, profile_as_of)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])
             ON CONFLICT (learner_id) DO UPDATE SET
-                first_name = excluded.first_name, last_name = excluded.last_name, email = excluded.email,
-                birth_month = excluded.birth_month, birth_day = excluded.birth_day, birth_year = excluded.birth_year,
-                profession = excluded.profession, country = excluded.country, npi = excluded.npi,
-                license_state = excluded.license_state, license_id = excluded.license_id, boards = excluded.boards,
-                profile_as_of = excluded.profile_as_of, erased_at = NULL
+                profession = excluded.profession, country = excluded.country, profile_as_of = excluded.profile_as_of, erased_at = NULL
             WHERE l.profile_as_of <= excluded.profile_as_of OR l.erased_at IS NOT NULL
             """,
             learners.Select(l => l.LearnerId).ToArray(),
-            learners.Select(l => l.FirstName).ToArray(),
-            learners.Select(l => l.LastName).ToArray(),
-            learners.Select(l => l.Email).ToArray(),
-            learners.Select(l => l.BirthMonth).ToArray(),
-            learners.Select(l => l.BirthDay).ToArray(),
-            learners.Select(l => l.BirthYear).ToArray(),
             learners.Select(l => l.Profession.ToString()).ToArray(),
             learners.Select(l => l.Country).ToArray(),
-            learners.Select(l => l.Npi).ToArray(),
-            learners.Select(l => l.LicenseState).ToArray(),
-            learners.Select(l => l.LicenseId).ToArray(),
-            Jsonb(learners.Select(l => StoredJson.Serialize(l.Boards))),
             learners.Select(l => l.ProfileAsOf.ToUniversalTime()).ToArray());
+
+        var profiles = events
+            .GroupBy(e => (e.Learner.LearnerId, e.Profile.PolicyVersion))
+            .Select(g => g.MaxBy(e => e.Profile.ProfileAsOf)!)
+            .OrderBy(e => e.Learner.LearnerId, StringComparer.Ordinal).ThenBy(e => e.Profile.PolicyVersion, StringComparer.Ordinal)
+            .ToList();
+        Add(batch,
+            """
+            WITH incoming AS (
+                SELECT l.id AS learner_key, e.policy_version, e.first_name, e.last_name, e.birth_month, e.birth_day, e.npi,
+                    e.license_state, e.license_id, e.boards, e.profile_as_of
+                FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::text[], $8::text[],
+                        $9::text[], $10::jsonb[], $11::timestamptz[])
+                    AS e(learner_id, policy_version, first_name, last_name, birth_month, birth_day, npi, license_state,
+                        license_id, boards, profile_as_of)
+                JOIN accreditation.learners l ON l.learner_id = e.learner_id),
+            earlier AS (
+                SELECT p.*
+                FROM accreditation.learner_profiles p
+                JOIN incoming i ON i.learner_key = p.learner_key AND i.policy_version = p.policy_version),
+            stored AS (
+                INSERT INTO accreditation.learner_profiles AS p (learner_key, policy_version, first_name, last_name, birth_month,
+                    birth_day, npi, license_state, license_id, boards, profile_as_of)
+                SELECT * FROM incoming
+                ON CONFLICT (learner_key, policy_version) DO UPDATE SET
+                    first_name = excluded.first_name, last_name = excluded.last_name, birth_month = excluded.birth_month,
+                    birth_day = excluded.birth_day, npi = excluded.npi, license_state = excluded.license_state,
+                    license_id = excluded.license_id, boards = excluded.boards, profile_as_of = excluded.profile_as_of,
+                    erased_at = NULL
+                WHERE p.profile_as_of <= excluded.profile_as_of OR p.erased_at IS NOT NULL
+                RETURNING p.*)
+            INSERT INTO accreditation.profile_revisions (learner_key, policy_version, revised_at, fields, cause)
+            SELECT s.learner_key, s.policy_version, $12, changed.fields, $13
+            FROM stored s
+            JOIN earlier e ON e.learner_key = s.learner_key AND e.policy_version = s.policy_version
+            CROSS JOIN LATERAL (
+                SELECT array_remove(ARRAY[
+                    CASE WHEN s.first_name IS DISTINCT FROM e.first_name THEN $14 END,
+                    CASE WHEN s.last_name IS DISTINCT FROM e.last_name THEN $15 END,
+                    CASE WHEN (s.birth_month, s.birth_day) IS DISTINCT FROM (e.birth_month, e.birth_day) THEN $16 END,
+                    CASE WHEN s.license_state IS DISTINCT FROM e.license_state THEN $17 END,
+                    CASE WHEN coalesce(s.license_id, s.npi) IS DISTINCT FROM coalesce(e.license_id, e.npi) THEN $18 END,
+                    CASE WHEN s.boards IS DISTINCT FROM e.boards THEN $19 END,
+                    CASE WHEN s.boards IS DISTINCT FROM e.boards THEN $20 END], NULL) AS fields) changed
+            WHERE e.erased_at IS NULL AND cardinality(changed.fields) > 0
+            """,
+            profiles.Select(e => e.Learner.LearnerId).ToArray(),
+            profiles.Select(e => e.Profile.PolicyVersion).ToArray(),
+            profiles.Select(e => e.Profile.FirstName).ToArray(),
+            profiles.Select(e => e.Profile.LastName).ToArray(),
+            profiles.Select(e => e.Profile.BirthMonth).ToArray(),
+            profiles.Select(e => e.Profile.BirthDay).ToArray(),
+            profiles.Select(e => e.Profile.Npi).ToArray(),
+            profiles.Select(e => e.Profile.LicenseState).ToArray(),
+            profiles.Select(e => e.Profile.LicenseId).ToArray(),
+            Jsonb(profiles.Select(e => StoredJson.Serialize(e.Profile.Boards))),
+            profiles.Select(e => e.Profile.ProfileAsOf.ToUniversalTime()).ToArray(),
+            now.ToUniversalTime(),
+            Privacy.ProfileRevision.LaterEvent,
+            Privacy.ProfileFields.FirstName,
+            Privacy.ProfileFields.LastName,
+            Privacy.ProfileFields.BirthMonthDay,
+            Privacy.ProfileFields.LicensingState,
+            Privacy.ProfileFields.LicensingIdOrNpi,
+            Privacy.ProfileFields.CertifyingBoard,
+            Privacy.ProfileFields.CertifyingBoardId);
     }
 
     private static void AddActivityUpsert(NpgsqlBatch batch, List<AcceptedCompletion> events)

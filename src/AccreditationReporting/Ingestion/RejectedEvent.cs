@@ -11,6 +11,13 @@ public sealed class RejectedEvent
     /// <summary>Null when the message is not JSON or has no readable eventId.</summary>
     public Guid? EventId { get; set; }
 
+    /// <summary>
+    /// The learner the message is about, when it names one: what the learner's access copy and
+    /// erasure find it by. Cleared with the payload when that expires, so nothing links the rejection
+    /// to the learner after it.
+    /// </summary>
+    public string? LearnerId { get; set; }
+
     /// <summary>The transport's message ID, so a publisher can find its own message.</summary>
     public Guid? MessageId { get; init; }
     public DateTimeOffset ReceivedAt { get; init; }

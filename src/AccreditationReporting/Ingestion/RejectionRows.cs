@@ -17,10 +17,10 @@ internal static class RejectionRows
         CompletionRows.Add(batch,
             """
             INSERT INTO accreditation.rejected_events AS r (event_id, message_id, received_at, last_received_at, times_received,
-                violations, rule_code, field, payload, content_type, payload_expires_at, payload_digest, status, replays)
-            SELECT e.*, 'Open', 0
+                violations, rule_code, field, payload, content_type, payload_expires_at, payload_digest, learner_id, status, replays)
+            SELECT e.*, $14, 0
             FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::timestamptz[], $5::int[], $6::jsonb[], $7::text[],
-                $8::text[], $9::bytea[], $10::text[], $11::timestamptz[], $12::bytea[]) AS e
+                $8::text[], $9::bytea[], $10::text[], $11::timestamptz[], $12::bytea[], $13::text[]) AS e
             ON CONFLICT (payload_digest, message_id) DO UPDATE SET
                 last_received_at = excluded.last_received_at, times_received = r.times_received + excluded.times_received
             """,
@@ -35,6 +35,8 @@ internal static class RejectionRows
             new NpgsqlParameter { Value = rows.Select(r => r.Row.Payload).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea },
             rows.Select(r => r.Row.ContentType).ToArray(),
             rows.Select(r => r.Row.PayloadExpiresAt?.ToUniversalTime()).ToArray(),
-            new NpgsqlParameter { Value = rows.Select(r => r.Row.PayloadDigest).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+            new NpgsqlParameter { Value = rows.Select(r => r.Row.PayloadDigest).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea },
+            rows.Select(r => r.Row.LearnerId).ToArray(),
+            nameof(RejectionStatus.Open));
     }
 }

@@ -14,9 +14,10 @@ public sealed class ErasureRequest
 
     /// <summary>
     /// The learner's internal key, not the publisher's learner ID. No foreign key: the record of the
-    /// request outlives the learner row, which the retention purge will delete.
+    /// request outlives the learner row, which the retention purge will delete. Null when no learner
+    /// was stored (only rejected events, or nothing at all).
     /// </summary>
-    public long LearnerKey { get; init; }
+    public long? LearnerKey { get; init; }
 
     /// <summary>The privacy office's reference for the request whose identity check it made.</summary>
     public required string RequestReference { get; init; }
@@ -28,6 +29,9 @@ public sealed class ErasureRequest
     /// <summary>Completions this request scrubbed; 0 when the learner had been erased already.</summary>
     public int CompletionsErased { get; init; }
     public bool AlreadyErased { get; init; }
+
+    /// <summary>Rejected messages about the learner whose kept payload this request deleted.</summary>
+    public int RejectedPayloadsDeleted { get; init; }
 
     /// <summary>Why what was kept is kept.</summary>
     public required string LegalBasis { get; init; }

@@ -72,18 +72,19 @@ public sealed class LearnerErasure(ReportingDbContext db, AuditTrail audit, Time
         var alreadyErased = learner.ErasedAt is not null && completions == 0;
         if (!alreadyErased)
         {
-            await db.Learners
-                .Where(l => l.Id == learner.Id)
+            await db.LearnerProfiles
+                .Where(p => p.LearnerKey == learner.Id)
                 .ExecuteUpdateAsync(
                     set => set
-                        .SetProperty(l => l.Email, (string?)null)
-                        .SetProperty(l => l.BirthYear, (int?)null)
-                        .SetProperty(l => l.Npi, (string?)null)
-                        .SetProperty(l => l.LicenseState, (string?)null)
-                        .SetProperty(l => l.LicenseId, (string?)null)
-                        .SetProperty(l => l.Boards, new List<BoardMembership>())
-                        .SetProperty(l => l.ErasedAt, now),
+                        .SetProperty(p => p.Npi, (string?)null)
+                        .SetProperty(p => p.LicenseState, (string?)null)
+                        .SetProperty(p => p.LicenseId, (string?)null)
+                        .SetProperty(p => p.Boards, new List<BoardMembership>())
+                        .SetProperty(p => p.ErasedAt, now),
                     cancellationToken);
+            await db.Learners
+                .Where(l => l.Id == learner.Id)
+                .ExecuteUpdateAsync(set => set.SetProperty(l => l.ErasedAt, now), cancellationToken);
         }
 
         var payloads = await DeleteRejectedPayloadsAsync(learnerId, cancellationToken);

@@ -16,6 +16,8 @@ public sealed class ReportingDbContext(DbContextOptions<ReportingDbContext> opti
         options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("ef_migrations_history", Schema));
 
     public DbSet<Learner> Learners => Set<Learner>();
+    public DbSet<LearnerProfile> LearnerProfiles => Set<LearnerProfile>();
+    public DbSet<ProfileRevision> ProfileRevisions => Set<ProfileRevision>();
     public DbSet<Activity> Activities => Set<Activity>();
     public DbSet<Completion> Completions => Set<Completion>();
     public DbSet<CreditAward> CreditAwards => Set<CreditAward>();
@@ -28,6 +30,7 @@ public sealed class ReportingDbContext(DbContextOptions<ReportingDbContext> opti
     public DbSet<ScheduledRun> ScheduledRuns => Set<ScheduledRun>();
     public DbSet<ErasureRequest> ErasureRequests => Set<ErasureRequest>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<AuditPurge> AuditPurges => Set<AuditPurge>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

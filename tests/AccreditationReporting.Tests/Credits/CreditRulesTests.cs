@@ -9,7 +9,7 @@ public sealed class CreditRulesTests
         string format = "enduring-material", Profession profession = Profession.Physician, decimal? score = 85, decimal? passing = 70,
         bool evaluated = true)
     {
-        var learner = new Learner { LearnerId = "l", FirstName = "f", LastName = "l", Country = "US", Profession = profession };
+        var learner = new Learner { LearnerId = "l", Country = "US", Profession = profession };
         var activity = new Activity
         {
             ActivityId = "a", Title = "t", Format = format, PassingScore = passing, AmaPraCategory1Credits = 8, EcmecCredits = 6,

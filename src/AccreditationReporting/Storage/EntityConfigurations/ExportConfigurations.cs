@@ -23,6 +23,7 @@ internal sealed class ExportBatchConfiguration : IEntityTypeConfiguration<Export
         batch.Property(b => b.DeliveryStatus).HasConversion<string>().HasMaxLength(20);
         batch.Property(b => b.LastDeliveryError).HasMaxLength(200);
         batch.Property(b => b.DeliveredTo).HasMaxLength(300);
+        batch.Property(b => b.OriginalSha256).HasMaxLength(64);
         batch.HasMany(b => b.Submissions).WithOne().HasForeignKey(s => s.BatchId).OnDelete(DeleteBehavior.Restrict);
     }
 }
@@ -47,8 +48,10 @@ internal sealed class ExportLineConfiguration : IEntityTypeConfiguration<ExportL
     {
         line.ToTable("export_lines");
 
-        // A completion is added, deleted, counted or left out at most once per recipient.
-        line.HasKey(l => new { l.Recipient, l.CompletionId, l.Action });
+        // A completion is added, deleted, counted or left out at most once per recipient and batch. A
+        // rectified completion is deleted and added again in a later batch: a recipient holds it
+        // while it has more Add lines than Delete lines.
+        line.HasKey(l => new { l.Recipient, l.CompletionId, l.Action, l.BatchId });
 
         // A batch's lines are inserted together, so a block-range index finds them at almost no
         // cost to the insert; a b-tree here added a fifth to a million-line batch (docs/benchmarks.md).

@@ -17,6 +17,8 @@ internal sealed class RejectedEventConfiguration : IEntityTypeConfiguration<Reje
         rejected.HasIndex(r => new { r.PayloadDigest, r.MessageId }).IsUnique().AreNullsDistinct(false);
         rejected.Property(r => r.Violations).HasJsonbConversion();
         rejected.Property(r => r.RuleCode).HasMaxLength(40);
+        rejected.Property(r => r.LearnerId).HasMaxLength(Completions.ExternalId.MaxLength);
+        rejected.HasIndex(r => r.LearnerId);
         rejected.Property(r => r.Field).HasMaxLength(200);
         rejected.Property(r => r.ContentType).HasMaxLength(100);
         rejected.Property(r => r.Status).HasConversion<string>().HasMaxLength(20);

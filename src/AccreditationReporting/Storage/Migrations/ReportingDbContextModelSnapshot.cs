@@ -121,6 +121,43 @@ namespace AccreditationReporting.Storage.Migrations
                     b.ToTable("audit_events", "accreditation");
                 });
 
+            modelBuilder.Entity("AccreditationReporting.Audit.AuditPurge", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Entries")
+                        .HasColumnType("integer")
+                        .HasColumnName("entries");
+
+                    b.Property<string>("LastHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("last_hash");
+
+                    b.Property<DateTimeOffset>("OlderThan")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("older_than");
+
+                    b.Property<DateTimeOffset>("PurgedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("purged_at");
+
+                    b.Property<long>("PurgedThrough")
+                        .HasColumnType("bigint")
+                        .HasColumnName("purged_through");
+
+                    b.HasKey("Id")
+                        .HasName("pk_audit_purges");
+
+                    b.ToTable("audit_purges", "accreditation");
+                });
+
             modelBuilder.Entity("AccreditationReporting.Completions.Activity", b =>
                 {
                     b.Property<long>("Id")
@@ -305,23 +342,6 @@ namespace AccreditationReporting.Storage.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
 
-                    b.Property<int>("BirthDay")
-                        .HasColumnType("integer")
-                        .HasColumnName("birth_day");
-
-                    b.Property<int>("BirthMonth")
-                        .HasColumnType("integer")
-                        .HasColumnName("birth_month");
-
-                    b.Property<int?>("BirthYear")
-                        .HasColumnType("integer")
-                        .HasColumnName("birth_year");
-
-                    b.Property<string>("Boards")
-                        .IsRequired()
-                        .HasColumnType("jsonb")
-                        .HasColumnName("boards");
-
                     b.Property<string>("Country")
                         .IsRequired()
                         .HasMaxLength(2)
@@ -329,47 +349,15 @@ namespace AccreditationReporting.Storage.Migrations
                         .HasColumnName("country")
                         .IsFixedLength();
 
-                    b.Property<string>("Email")
-                        .HasMaxLength(320)
-                        .HasColumnType("character varying(320)")
-                        .HasColumnName("email");
-
                     b.Property<DateTimeOffset?>("ErasedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("erased_at");
-
-                    b.Property<string>("FirstName")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("first_name");
-
-                    b.Property<string>("LastName")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("last_name");
 
                     b.Property<string>("LearnerId")
                         .IsRequired()
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)")
                         .HasColumnName("learner_id");
-
-                    b.Property<string>("LicenseId")
-                        .HasMaxLength(50)
-                        .HasColumnType("character varying(50)")
-                        .HasColumnName("license_id");
-
-                    b.Property<string>("LicenseState")
-                        .HasMaxLength(2)
-                        .HasColumnType("character varying(2)")
-                        .HasColumnName("license_state");
-
-                    b.Property<string>("Npi")
-                        .HasMaxLength(10)
-                        .HasColumnType("character varying(10)")
-                        .HasColumnName("npi");
 
                     b.Property<string>("Profession")
                         .IsRequired()
@@ -389,6 +377,74 @@ namespace AccreditationReporting.Storage.Migrations
                         .HasDatabaseName("ix_learners_learner_id");
 
                     b.ToTable("learners", "accreditation");
+                });
+
+            modelBuilder.Entity("AccreditationReporting.Completions.LearnerProfile", b =>
+                {
+                    b.Property<long>("LearnerKey")
+                        .HasColumnType("bigint")
+                        .HasColumnName("learner_key");
+
+                    b.Property<string>("PolicyVersion")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)")
+                        .HasColumnName("policy_version");
+
+                    b.Property<int>("BirthDay")
+                        .HasColumnType("integer")
+                        .HasColumnName("birth_day");
+
+                    b.Property<int>("BirthMonth")
+                        .HasColumnType("integer")
+                        .HasColumnName("birth_month");
+
+                    b.Property<string>("Boards")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("boards");
+
+                    b.Property<DateTimeOffset?>("ErasedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("erased_at");
+
+                    b.Property<string>("FirstName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("first_name");
+
+                    b.Property<string>("LastName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("last_name");
+
+                    b.Property<string>("LicenseId")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("license_id");
+
+                    b.Property<string>("LicenseState")
+                        .HasMaxLength(2)
+                        .HasColumnType("character varying(2)")
+                        .HasColumnName("license_state");
+
+                    b.Property<string>("Npi")
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("npi");
+
+                    b.Property<DateTimeOffset>("ProfileAsOf")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("profile_as_of");
+
+                    b.HasKey("LearnerKey", "PolicyVersion")
+                        .HasName("pk_learner_profiles");
+
+                    b.HasIndex("LastName", "BirthMonth", "BirthDay")
+                        .HasDatabaseName("ix_learner_profiles_last_name_birth_month_birth_day");
+
+                    b.ToTable("learner_profiles", "accreditation");
                 });
 
             modelBuilder.Entity("AccreditationReporting.Credits.CreditAward", b =>
@@ -510,6 +566,10 @@ namespace AccreditationReporting.Storage.Migrations
                         .HasColumnType("character varying(200)")
                         .HasColumnName("file_name");
 
+                    b.Property<DateTimeOffset?>("FilePurgedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("file_purged_at");
+
                     b.Property<string>("Headers")
                         .IsRequired()
                         .HasColumnType("jsonb")
@@ -528,11 +588,20 @@ namespace AccreditationReporting.Storage.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("next_delivery_at");
 
+                    b.Property<string>("OriginalSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("original_sha256");
+
                     b.Property<string>("Recipient")
                         .IsRequired()
                         .HasMaxLength(60)
                         .HasColumnType("character varying(60)")
                         .HasColumnName("recipient");
+
+                    b.Property<DateTimeOffset?>("RedactedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("redacted_at");
 
                     b.Property<int>("RowCount")
                         .HasColumnType("integer")
@@ -613,7 +682,7 @@ namespace AccreditationReporting.Storage.Migrations
                         .HasColumnType("character varying(40)")
                         .HasColumnName("reason");
 
-                    b.HasKey("Recipient", "CompletionId", "Action")
+                    b.HasKey("Recipient", "CompletionId", "Action", "BatchId")
                         .HasName("pk_export_lines");
 
                     b.HasIndex("BatchId")
@@ -756,6 +825,11 @@ namespace AccreditationReporting.Storage.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_received_at");
 
+                    b.Property<string>("LearnerId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("learner_id");
+
                     b.Property<Guid?>("MessageId")
                         .HasColumnType("uuid")
                         .HasColumnName("message_id");
@@ -812,6 +886,9 @@ namespace AccreditationReporting.Storage.Migrations
                     b.HasIndex("EventId")
                         .HasDatabaseName("ix_rejected_events_event_id");
 
+                    b.HasIndex("LearnerId")
+                        .HasDatabaseName("ix_rejected_events_learner_id");
+
                     b.HasIndex("PayloadExpiresAt")
                         .HasDatabaseName("ix_rejected_events_payload_expires_at")
                         .HasFilter("payload IS NOT NULL");
@@ -851,7 +928,7 @@ namespace AccreditationReporting.Storage.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("completions_erased");
 
-                    b.Property<long>("LearnerKey")
+                    b.Property<long?>("LearnerKey")
                         .HasColumnType("bigint")
                         .HasColumnName("learner_key");
 
@@ -864,6 +941,10 @@ namespace AccreditationReporting.Storage.Migrations
                     b.Property<DateTimeOffset>("ReceivedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("received_at");
+
+                    b.Property<int>("RejectedPayloadsDeleted")
+                        .HasColumnType("integer")
+                        .HasColumnName("rejected_payloads_deleted");
 
                     b.Property<string>("RequestReference")
                         .IsRequired()
@@ -878,6 +959,49 @@ namespace AccreditationReporting.Storage.Migrations
                         .HasDatabaseName("ix_erasure_requests_learner_key");
 
                     b.ToTable("erasure_requests", "accreditation");
+                });
+
+            modelBuilder.Entity("AccreditationReporting.Privacy.ProfileRevision", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Cause")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("cause");
+
+                    b.PrimitiveCollection<List<string>>("Fields")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("fields");
+
+                    b.Property<long>("LearnerKey")
+                        .HasColumnType("bigint")
+                        .HasColumnName("learner_key");
+
+                    b.Property<string>("PolicyVersion")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)")
+                        .HasColumnName("policy_version");
+
+                    b.Property<DateTimeOffset>("RevisedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("revised_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_profile_revisions");
+
+                    b.HasIndex("LearnerKey", "PolicyVersion")
+                        .HasDatabaseName("ix_profile_revisions_learner_key_policy_version");
+
+                    b.ToTable("profile_revisions", "accreditation");
                 });
 
             modelBuilder.Entity("AccreditationReporting.Completions.Completion", b =>
@@ -905,6 +1029,16 @@ namespace AccreditationReporting.Storage.Migrations
                     b.Navigation("Activity");
 
                     b.Navigation("Learner");
+                });
+
+            modelBuilder.Entity("AccreditationReporting.Completions.LearnerProfile", b =>
+                {
+                    b.HasOne("AccreditationReporting.Completions.Learner", null)
+                        .WithMany()
+                        .HasForeignKey("LearnerKey")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_learner_profiles_learners_learner_key");
                 });
 
             modelBuilder.Entity("AccreditationReporting.Credits.CreditAward", b =>
@@ -944,6 +1078,16 @@ namespace AccreditationReporting.Storage.Migrations
                         .HasForeignKey("BatchId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_scheduled_runs_export_batches_batch_id");
+                });
+
+            modelBuilder.Entity("AccreditationReporting.Privacy.ProfileRevision", b =>
+                {
+                    b.HasOne("AccreditationReporting.Completions.Learner", null)
+                        .WithMany()
+                        .HasForeignKey("LearnerKey")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_profile_revisions_learners_learner_key");
                 });
 
             modelBuilder.Entity("AccreditationReporting.Completions.Completion", b =>
