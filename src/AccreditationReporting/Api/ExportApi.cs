@@ -202,7 +202,7 @@ internal sealed class ExportApi(
     private string KnownRecipient(string recipient) =>
         catalog.Find(recipient) is not null
             ? recipient
-            : throw RequestErrors.InvalidArgument("recipient", $"must be one of {string.Join(", ", Recipients.All)}");
+            : throw RequestErrors.InvalidArgument("recipient", $"must be one of {catalog.Listed}");
 
     private async Task<ExportBatch> FindAsync(long batchId, CancellationToken cancellationToken)
     {

@@ -25,4 +25,13 @@ public static class ExclusionReasons
 
     /// <summary>The activity names no joint provider: it is directly provided.</summary>
     public const string NotJointlyProvided = "not-jointly-provided";
+
+    /// <summary>The activity is jointly provided with another configured joint provider: that one's learners only go to it.</summary>
+    public const string AnotherJointProvider = "another-joint-provider";
+
+    /// <summary>The activity names a joint provider this deployment has not configured (<c>JointProviders:&lt;id&gt;</c>).</summary>
+    public const string JointProviderNotConfigured = "joint-provider-not-configured";
+
+    /// <summary>The policy names the joint providers its learners may go to, and this is not one of them (seed 001: "CME Consultants, our joint provider").</summary>
+    public const string PolicyNamesAnotherJointProvider = "policy-names-another-joint-provider";
 }

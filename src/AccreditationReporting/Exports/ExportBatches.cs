@@ -56,9 +56,10 @@ internal sealed class ExportBatches(
             StoredJson.Serialize(export.Format.Fields.ToList()), StoredJson.Serialize(export.Format.Columns.Select(c => c.Header).ToList()),
             deliveries.IsConfigured(recipient) ? nameof(DeliveryStatus.Pending) : nameof(DeliveryStatus.NotConfigured));
 
+        await export.PrepareAsync(connection, cancellationToken);
         await using var sink = new BatchSink(connection, batchId, cancellationToken);
         var ledger = new BatchLedger(sink, recipient, batchId);
-        await using var reads = export.IsLearnerLevel ? await OpenSnapshotAsync(connection, settings.ConnectionString, cancellationToken) : null;
+        await using var reads = export.IsLearnerLevel ? await OpenSnapshotAsync(connection, batchId, settings.ConnectionString, cancellationToken) : null;
         var context = new BatchContext(connection, reads?.Connection ?? connection, batchId, upTo, ledger, cancellationToken);
         if (export.IsLearnerLevel)
         {
@@ -130,11 +131,20 @@ internal sealed class ExportBatches(
 
     /// <summary>
     /// A read-only transaction on a second connection that sees exactly what the batch's transaction
-    /// saw once it held the recipient's lock: every earlier batch's lines, nothing later.
+    /// saw once it held the recipient's lock: every earlier batch's lines, nothing later. The batch
+    /// keeps that snapshot too: a profile change whose transaction it did not see was not in the
+    /// rows it sent, so a later batch corrects them (<see cref="HeldCompletions"/>).
     /// </summary>
-    private static async Task<SnapshotReads> OpenSnapshotAsync(NpgsqlConnection batch, string connectionString, CancellationToken cancellationToken)
+    private static async Task<SnapshotReads> OpenSnapshotAsync(NpgsqlConnection batch, long batchId, string connectionString, CancellationToken cancellationToken)
     {
-        var snapshot = await SqlCommands.ScalarAsync<string>(batch, "SELECT pg_export_snapshot()", cancellationToken);
+        var snapshot = await SqlCommands.ScalarAsync<string>(
+            batch,
+            """
+            UPDATE accreditation.export_batches SET profiles_snapshot = pg_current_snapshot() WHERE id = $1
+            RETURNING pg_export_snapshot()
+            """,
+            cancellationToken,
+            batchId);
         var connection = new NpgsqlConnection(connectionString);
         try
         {

@@ -25,10 +25,17 @@ internal sealed class ExportCatalog
 
     public RecipientExport? Find(string recipient) => Exports.GetValueOrDefault(recipient);
 
+    /// <summary>The recipients' IDs, for messages naming what a caller may ask for.</summary>
+    public string Listed => string.Join(", ", Exports.Keys.Order(StringComparer.Ordinal));
+
     private sealed record FormatDocument(List<RecipientFormat>? Recipients);
 
+    /// <param name="jointProviders">The configured joint providers: each is a recipient of the joint-provider format.</param>
+    /// <param name="configuration">Where <c>Policies:JointProviderNames</c> may replace the joint providers a policy names.</param>
     /// <exception cref="ExportCatalogException">Every problem with the declarations, in one message.</exception>
-    public static ExportCatalog Load(string? policiesFile, string? formatsFile, IReadOnlySet<string> enabledPolicies)
+    public static ExportCatalog Load(
+        string? policiesFile, string? formatsFile, IReadOnlySet<string> enabledPolicies,
+        IReadOnlyList<JointProviderOrganisation>? jointProviders = null, IConfiguration? configuration = null)
     {
         var problems = new List<string>();
         var (policyStream, policyOrigin) = DataFiles.Open(policiesFile, "policies.json");
@@ -37,6 +44,10 @@ internal sealed class ExportCatalog
         {
             (policies, var policyProblems) = PrivacyPolicies.Read(policyStream, policyOrigin);
             problems.AddRange(policyProblems);
+            if (configuration is not null)
+            {
+                policies = PrivacyPolicies.WithJointProviderNames(policies, configuration);
+            }
         }
 
         var (formatStream, formatOrigin) = DataFiles.Open(formatsFile, "recipient-formats.json");
@@ -64,9 +75,12 @@ internal sealed class ExportCatalog
             .Select(r => $"{formatOrigin} must declare recipient '{r}' exactly once"));
         var known = formats.Where(f => Recipients.All.Contains(f.Id)).DistinctBy(f => f.Id).ToList();
         var gates = RecordGates.Build(enabled, known);
-        var exports = known.ToDictionary(f => f.Id, f => Create(f, gates), StringComparer.Ordinal);
-        foreach (var export in exports.Values)
+        var providers = jointProviders ?? [];
+        var exports = known.SelectMany(f => Create(f, gates, providers)).ToDictionary(e => e.Recipient, StringComparer.Ordinal);
+        foreach (var format in known)
         {
+            // Every format is checked, the joint providers' too when none is configured yet.
+            var export = exports.Values.FirstOrDefault(e => e.Format == format) ?? Create(format, gates, [Unconfigured]).Single();
             problems.AddRange(CheckFormat(export, formatOrigin, enabled));
         }
 
@@ -119,17 +133,27 @@ internal sealed class ExportCatalog
             {
                 yield return $"{where} has field '{field}' that policy '{policy.Version}' does not allow for {format.Id}";
             }
+
+            // Each recipient's selection is a query of its own that knows its claims; a claim it does
+            // not know would silently qualify nobody.
+            foreach (var claim in permission.Claims.Where(c => !export.UnderstoodClaims.Contains(c)))
+            {
+                yield return $"policy '{policy.Version}' lets {format.Id} have learners who claim '{claim}', which that recipient's selection does not handle ({string.Join(", ", export.UnderstoodClaims)})";
+            }
         }
     }
 
-    private static RecipientExport Create(RecipientFormat format, RecordGates gates) => format.Id switch
-    {
-        Recipients.ParsLearners => new ParsLearnerExport(format, gates),
-        Recipients.ParsActivities => new ParsActivityExport(format, gates),
-        Recipients.EaccmeEvents => new EaccmeEventExport(format, gates),
-        Recipients.JointProvider => new JointProviderExport(format, gates),
-        _ => throw new ArgumentOutOfRangeException(nameof(format), format.Id, "unknown recipient"),
-    };
+    private static readonly JointProviderOrganisation Unconfigured = new("unconfigured", "unconfigured");
+
+    private static IEnumerable<RecipientExport> Create(RecipientFormat format, RecordGates gates, IReadOnlyList<JointProviderOrganisation> providers) =>
+        format.Id switch
+        {
+            Recipients.ParsLearners => [new ParsLearnerExport(format, gates)],
+            Recipients.ParsActivities => [new ParsActivityExport(format, gates)],
+            Recipients.EaccmeEvents => [new EaccmeEventExport(format, gates)],
+            Recipients.JointProvider => providers.Select(p => new JointProviderExport(format, gates, p, providers.SelectMany(o => o.NamedAs).ToList())),
+            _ => throw new ArgumentOutOfRangeException(nameof(format), format.Id, "unknown recipient"),
+        };
 }
 
 public sealed class ExportCatalogException(IReadOnlyList<string> problems)

@@ -21,27 +21,34 @@ internal sealed class ExportSchedules(
     {
         var schedules = new Dictionary<string, CronExpression>(StringComparer.Ordinal);
         var problems = new List<string>();
-        foreach (var entry in configuration.GetSection("Exports:Schedules").GetChildren())
+
+        // A joint provider's schedule sits with the rest of its settings: its recipient ID has a '/',
+        // which an environment variable's name cannot carry.
+        var entries = configuration.GetSection("Exports:Schedules").GetChildren()
+            .Select(e => (Recipient: e.Key, Setting: e.Path, e.Value))
+            .Concat(configuration.GetSection(JointProvider.JointProviders.Section).GetChildren()
+                .Select(p => (Recipient: Recipients.JointProviderPrefix + p.Key, Setting: p.GetSection("Schedule").Path, p["Schedule"])));
+        foreach (var (recipient, setting, value) in entries)
         {
-            if (string.IsNullOrWhiteSpace(entry.Value))
+            if (string.IsNullOrWhiteSpace(value))
             {
                 continue;
             }
 
-            if (catalog.Find(entry.Key) is null)
+            if (catalog.Find(recipient) is null)
             {
-                problems.Add($"Exports:Schedules names recipient '{entry.Key}', which is not one of {string.Join(", ", Recipients.All)}");
+                problems.Add($"{setting} names recipient '{recipient}', which is not one of {catalog.Listed}");
                 continue;
             }
 
-            var format = entry.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard;
-            if (CronExpression.TryParse(entry.Value, format, out var expression))
+            var format = value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard;
+            if (CronExpression.TryParse(value, format, out var expression))
             {
-                schedules[entry.Key] = expression;
+                schedules[recipient] = expression;
             }
             else
             {
-                problems.Add($"Exports:Schedules:{entry.Key} is not a cron expression of five fields (or six, with seconds)");
+                problems.Add($"{setting} is not a cron expression of five fields (or six, with seconds)");
             }
         }
 

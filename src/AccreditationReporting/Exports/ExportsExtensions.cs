@@ -1,4 +1,6 @@
 using AccreditationReporting.Exports.Delivery;
+using AccreditationReporting.Exports.JointProvider;
+using AccreditationReporting.Hosting;
 using AccreditationReporting.Privacy;
 
 namespace AccreditationReporting.Exports;
@@ -11,9 +13,16 @@ public static class ExportsExtensions
     /// </summary>
     public static IHostApplicationBuilder AddExports(this IHostApplicationBuilder builder)
     {
+        // The demo's sample activities are jointly provided with "Demo Joint Provider".
+        if (builder.ServiceCommand() == ServiceCommand.Demo && !builder.Configuration.GetSection(JointProviders.Section).Exists())
+        {
+            builder.Configuration.AddInMemoryCollection([new("JointProviders:demo-joint-provider:Name", "Demo Joint Provider")]);
+        }
+
         var enabled = builder.Configuration.GetSection(EnabledPolicies.Section).Get<EnabledPolicies>() ?? new EnabledPolicies();
         var catalog = ExportCatalog.Load(
-            builder.Configuration["Policies:File"], builder.Configuration["Exports:FormatsFile"], enabled.Versions);
+            builder.Configuration["Policies:File"], builder.Configuration["Exports:FormatsFile"], enabled.Versions,
+            JointProviders.Read(builder.Configuration), builder.Configuration);
         builder.Services.AddSingleton(catalog);
         builder.Services.AddScoped<ExportBatches>();
         var downloads = builder.Configuration.GetValue(DownloadSlots.Setting, DownloadSlots.DefaultLimit);

@@ -1,3 +1,4 @@
+using AccreditationReporting.Privacy;
 using CsvHelper;
 using Npgsql;
 
@@ -7,21 +8,32 @@ namespace AccreditationReporting.Exports;
 /// How one recipient's batch is made: <see cref="WriteAsync"/> decides which completions it takes,
 /// records them as export lines and writes the file's rows.
 /// </summary>
-internal abstract class RecipientExport(RecipientFormat format)
+/// <param name="recipient">The recipient's ID: the format's, or for a joint provider its own.</param>
+internal abstract class RecipientExport(RecipientFormat format, string recipient)
 {
     public RecipientFormat Format { get; } = format;
 
-    public string Recipient => Format.Id;
+    public string Recipient { get; } = recipient;
 
     /// <summary>The fields the row type offers: all a format may name.</summary>
     public abstract IReadOnlyCollection<string> OfferedFields { get; }
 
     public abstract bool IsLearnerLevel { get; }
 
+    /// <summary>The claims (policy data names) the recipient's selection understands; a policy naming another for it is a start-up error.</summary>
+    public virtual IReadOnlyCollection<string> UnderstoodClaims => [];
+
+    /// <summary>Whether a record's rows carry <paramref name="field"/> at all: the format has it and the record's permissions cover it.</summary>
+    public abstract bool Carries(string field, string policyVersion, bool boardReporting, bool stateBoardReporting);
+
+    /// <summary>Work on the batch's own connection before the batch's reads take their snapshot.</summary>
+    public virtual Task PrepareAsync(NpgsqlConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
+
     public abstract Task WriteAsync(BatchContext batch, CsvWriter csv);
 }
 
-internal abstract class RecipientExport<TRow>(RecipientFormat format, RecordGates gates) : RecipientExport(format)
+internal abstract class RecipientExport<TRow>(RecipientFormat format, RecordGates gates, string? recipient = null)
+    : RecipientExport(format, recipient ?? format.Id)
 {
     // A field the row type lacks is a start-up error (ExportCatalog), so its getter never runs.
     private readonly Func<TRow, string?>[] _columns = format.Columns
@@ -35,6 +47,17 @@ internal abstract class RecipientExport<TRow>(RecipientFormat format, RecordGate
     public override bool IsLearnerLevel => typeof(TRow).IsAssignableTo(typeof(LearnerRecord));
 
     protected RecordGates Gates { get; } = gates;
+
+    public override bool Carries(string field, string policyVersion, bool boardReporting, bool stateBoardReporting)
+    {
+        var column = Format.Fields.ToList().IndexOf(field);
+        if (column < 0 || !_columnConsents.TryGetValue(policyVersion, out var consents))
+        {
+            return false;
+        }
+
+        return consents[column].Count == 0 || consents[column].Any(c => Consents.Holds(c, boardReporting, stateBoardReporting));
+    }
 
     /// <summary>Writes the format's columns of <paramref name="row"/>; a conditional field the record's permissions do not cover stays empty.</summary>
     protected void Write(CsvWriter csv, TRow row)
@@ -69,15 +92,4 @@ internal abstract class RecipientExport<TRow>(RecipientFormat format, RecordGate
 /// records its lines in (counts-only batches insert theirs in SQL).
 /// </summary>
 internal sealed record BatchContext(
-    NpgsqlConnection Connection, NpgsqlConnection Reads, long BatchId, DateTimeOffset Cutoff, BatchLedger Ledger, CancellationToken CancellationToken)
-{
-    /// <summary>Starts a binary COPY of the batch's rows, bound by the caller's token rather than a read timeout.</summary>
-    public async Task<NpgsqlBinaryExporter> ExportAsync(string copy)
-    {
-        var export = await Connection.BeginBinaryExportAsync(copy, CancellationToken);
-
-        // A batch of millions of rows sorts before its first row arrives: longer than any command timeout.
-        export.Timeout = TimeSpan.Zero;
-        return export;
-    }
-}
+    NpgsqlConnection Connection, NpgsqlConnection Reads, long BatchId, DateTimeOffset Cutoff, BatchLedger Ledger, CancellationToken CancellationToken);

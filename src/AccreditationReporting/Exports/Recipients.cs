@@ -12,8 +12,15 @@ public static class Recipients
     /// <summary>C: one row per event; counts only.</summary>
     public const string EaccmeEvents = "eaccme-events";
 
-    /// <summary>D: one row per learner who claimed AMA PRA Category 1 Credit for a jointly provided activity.</summary>
+    /// <summary>
+    /// D: one row per learner who claimed AMA PRA Category 1 Credit for an activity jointly provided
+    /// with that organisation. The format and the policies name the kind; each configured joint
+    /// provider is a recipient of its own, <see cref="JointProviderPrefix"/> and its ID.
+    /// </summary>
     public const string JointProvider = "joint-provider";
 
+    public const string JointProviderPrefix = "joint-provider/";
+
+    /// <summary>The kinds of recipient: what formats and policies are declared for.</summary>
     public static readonly IReadOnlyList<string> All = [ParsLearners, ParsActivities, EaccmeEvents, JointProvider];
 }

@@ -3,26 +3,28 @@ using AccreditationReporting.Privacy;
 namespace AccreditationReporting.Exports;
 
 /// <summary>
-/// Per enabled policy version and learner-level recipient: who qualifies (claims, permissions) and,
-/// per format column, the permissions of which one the record needs for that column to be written.
+/// Per enabled policy version and learner-level recipient kind: who qualifies (claims, permissions,
+/// the joint providers the policy names) and, per format column, the permissions of which one the
+/// record needs for that column to be written.
 /// </summary>
-internal sealed class RecordGates(IReadOnlyDictionary<(string Policy, string Recipient), RecordGates.Rule> rules)
+internal sealed class RecordGates(IReadOnlyDictionary<(string Policy, string Kind), RecordGates.Rule> rules)
 {
-    public sealed record Rule(IReadOnlyList<string> CreditTypes, IReadOnlyList<string> Consents, IReadOnlyList<string>[] ColumnConsents);
-
-    /// <summary>Per policy version that lets data go to <paramref name="recipient"/>: the permissions each column needs.</summary>
-    public IReadOnlyDictionary<string, IReadOnlyList<string>[]> ColumnConsents(string recipient) =>
-        rules.Where(r => r.Key.Recipient == recipient).ToDictionary(r => r.Key.Policy, r => r.Value.ColumnConsents, StringComparer.Ordinal);
-
-    /// <summary>The rules for one recipient, as SQL parameters: policy versions, and comma-joined credit types and permissions.</summary>
-    public (string[] Versions, string[] CreditTypes, string[] Consents) Parameters(string recipient)
+    public sealed record Rule(RecipientPermission Permission, IReadOnlyList<string>[] ColumnConsents)
     {
-        var mine = rules.Where(r => r.Key.Recipient == recipient).OrderBy(r => r.Key.Policy, StringComparer.Ordinal).ToList();
-        return (
-            mine.Select(r => r.Key.Policy).ToArray(),
-            mine.Select(r => string.Join(',', r.Value.CreditTypes)).ToArray(),
-            mine.Select(r => string.Join(',', r.Value.Consents)).ToArray());
+        public bool Claims(string claim) => Permission.Claims.Contains(claim);
+
+        public bool NeedsConsent => Permission.Consents.Count > 0;
+
+        public bool Accepts(string consent) => Permission.Consents.Contains(consent);
     }
+
+    /// <summary>Per policy version that lets data go to recipients of <paramref name="kind"/>: the permissions each column needs.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>[]> ColumnConsents(string kind) =>
+        rules.Where(r => r.Key.Kind == kind).ToDictionary(r => r.Key.Policy, r => r.Value.ColumnConsents, StringComparer.Ordinal);
+
+    /// <summary>The policy versions that let data go to recipients of <paramref name="kind"/>, in a fixed order, with their rules.</summary>
+    public IReadOnlyList<(string Version, Rule Rule)> For(string kind) =>
+        rules.Where(r => r.Key.Kind == kind).OrderBy(r => r.Key.Policy, StringComparer.Ordinal).Select(r => (r.Key.Policy, r.Value)).ToList();
 
     public static RecordGates Build(IEnumerable<PrivacyPolicy> enabled, IEnumerable<RecipientFormat> formats)
     {
@@ -37,9 +39,7 @@ internal sealed class RecordGates(IReadOnlyDictionary<(string Policy, string Rec
                 }
 
                 rules[(policy.Version, format.Id)] = new Rule(
-                    permission.Claims.Select(c => ClaimNames.Known[c].ToString()).ToList(),
-                    permission.Consents,
-                    format.Columns.Select(c => permission.Fields.GetValueOrDefault(c.Field) ?? []).ToArray());
+                    permission, format.Columns.Select(c => permission.Fields.GetValueOrDefault(c.Field) ?? []).ToArray());
             }
         }
 

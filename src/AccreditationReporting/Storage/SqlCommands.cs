@@ -16,6 +16,20 @@ internal static class SqlCommands
         return command;
     }
 
+    /// <summary>A statement with named parameters (<c>@name</c>): for the long export queries, where names read better than positions.</summary>
+    public static NpgsqlCommand Named(NpgsqlConnection connection, string sql, params (string Name, object Value)[] values)
+    {
+        var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
+        foreach (var (name, value) in values)
+        {
+            var parameter = Parameter(value);
+            parameter.ParameterName = name;
+            command.Parameters.Add(parameter);
+        }
+
+        return command;
+    }
+
     public static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object[] values)
     {
         await using var command = Create(connection, sql, values);

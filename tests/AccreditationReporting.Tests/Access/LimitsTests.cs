@@ -36,7 +36,7 @@ public sealed class ApiLimitsTests(SmallLimitsFixture fixture) : IClassFixture<S
         // Over a megabyte, so the first download is still streaming while the second asks.
         await fixture.StoreAsync(Enumerable.Range(0, 3000).Select(_ => Completion(NewActivity(), change: e =>
             e["activity"]!["title"] = new string('x', 400))).ToArray());
-        var batch = (await fixture.Exports.CreateBatchAsync(new CreateBatchRequest { Recipient = "joint-provider" })).Batch;
+        var batch = (await fixture.Exports.CreateBatchAsync(new CreateBatchRequest { Recipient = "joint-provider/cme-consultants" })).Batch;
 
         using (var first = fixture.Exports.DownloadBatch(new DownloadBatchRequest { BatchId = batch.Id }))
         {

@@ -64,7 +64,7 @@ public sealed class AuditTrailTests(ExportServiceFixture fixture) : IClassFixtur
         GrpcChannelFor(StaffRoles.PrivacyOfficer, $"privacy-{run}", out var privacy);
 
         await new CompletionService.CompletionServiceClient(reader).GetLearnerRecordAsync(new GetLearnerRecordRequest { LearnerId = learnerId });
-        var batch = (await new ExportService.ExportServiceClient(job).CreateBatchAsync(new CreateBatchRequest { Recipient = "joint-provider" })).Batch;
+        var batch = (await new ExportService.ExportServiceClient(job).CreateBatchAsync(new CreateBatchRequest { Recipient = "joint-provider/cme-consultants" })).Batch;
         var submission = await new ExportService.ExportServiceClient(reader).RecordSubmissionAsync(new RecordSubmissionRequest
         {
             BatchId = batch.Id, SubmittedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(batch.CreatedAt.ToDateTimeOffset().AddMinutes(5)),
@@ -126,7 +126,7 @@ public sealed class AuditTrailTests(ExportServiceFixture fixture) : IClassFixtur
         // still sending when the client stops reading.
         await fixture.StoreAsync(Enumerable.Range(0, 3000).Select(_ => Completion(NewActivity(), change: e =>
             e["activity"]!["title"] = new string('x', 400))).ToArray());
-        var batch = (await fixture.Exports.CreateBatchAsync(new CreateBatchRequest { Recipient = "joint-provider" })).Batch;
+        var batch = (await fixture.Exports.CreateBatchAsync(new CreateBatchRequest { Recipient = "joint-provider/cme-consultants" })).Batch;
         var target = AuditEntry.Batch(batch.Id);
 
         using var cancel = new CancellationTokenSource();

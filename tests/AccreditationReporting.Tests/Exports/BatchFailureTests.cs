@@ -14,8 +14,8 @@ namespace AccreditationReporting.Tests.Exports;
 public sealed class BatchFailureTests(ExportServiceFixture fixture) : IClassFixture<ExportServiceFixture>
 {
     [Theory]
-    [InlineData("export_lines", "joint-provider")]
-    [InlineData("export_file_chunks", "joint-provider")]
+    [InlineData("export_lines", "joint-provider/cme-consultants")]
+    [InlineData("export_file_chunks", "joint-provider/cme-consultants")]
     [InlineData("export_lines", "accme-pars-learners")]
     [InlineData("export_file_chunks", "accme-pars-learners")]
     public async Task AFailedWriteLeavesNoBatchAndTheNextBatchTakesEveryCompletion(string table, string recipient)
@@ -50,7 +50,7 @@ public sealed class BatchFailureTests(ExportServiceFixture fixture) : IClassFixt
 
         var (batch, file) = await fixture.CreateAndDownloadAsync(recipient);
         Assert.True(batch.Included >= completions.Length);
-        if (recipient == "joint-provider")
+        if (recipient == "joint-provider/cme-consultants")
         {
             Assert.All(completions, c => Assert.Contains(file.Rows, r => r["Record ID"] == EventId(c)));
         }

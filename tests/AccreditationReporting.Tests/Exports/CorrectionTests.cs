@@ -41,7 +41,7 @@ public sealed class CorrectionTests(ExportServiceFixture fixture) : IClassFixtur
         var activity = NewActivity();
         var sent = Completion(activity);
         await fixture.StoreAsync(sent);
-        await fixture.CreateAndDownloadAsync("joint-provider");
+        await fixture.CreateAndDownloadAsync("joint-provider/cme-consultants");
 
         var retake = Completion(activity, change: e =>
         {
@@ -50,7 +50,7 @@ public sealed class CorrectionTests(ExportServiceFixture fixture) : IClassFixtur
             e["assessment"]!["score"] = 95;
         });
         await fixture.StoreAsync(retake);
-        var (_, file) = await fixture.CreateAndDownloadAsync("joint-provider");
+        var (_, file) = await fixture.CreateAndDownloadAsync("joint-provider/cme-consultants");
         var rows = file.Rows;
 
         var withdrawn = Assert.Single(rows, r => r["Record ID"] == EventId(sent));
@@ -73,7 +73,7 @@ public sealed class CorrectionTests(ExportServiceFixture fixture) : IClassFixtur
         });
         await fixture.StoreAsync(first, retake);
 
-        var (batch, file) = await fixture.CreateAndDownloadAsync("joint-provider");
+        var (batch, file) = await fixture.CreateAndDownloadAsync("joint-provider/cme-consultants");
 
         Assert.DoesNotContain(file.Rows, r => r["Record ID"] == EventId(first));
         Assert.Contains(file.Rows, r => r["Record ID"] == EventId(retake));
@@ -92,13 +92,13 @@ public sealed class CorrectionTests(ExportServiceFixture fixture) : IClassFixtur
         await fixture.StoreAsync(early);
         await fixture.Service.Database.ScalarAsync<int>(
             "UPDATE accreditation.completions SET received_at = now() + interval '1 day' WHERE event_id = @e::uuid RETURNING 1", ("e", EventId(late)));
-        var (_, first) = await fixture.CreateAndDownloadAsync("joint-provider");
+        var (_, first) = await fixture.CreateAndDownloadAsync("joint-provider/cme-consultants");
         Assert.Contains(first.Rows, r => r["Record ID"] == EventId(early));
         Assert.DoesNotContain(first.Rows, r => r["Record ID"] == EventId(late));
 
         await fixture.Service.Database.ScalarAsync<int>(
             "UPDATE accreditation.completions SET received_at = now() - interval '1 minute' WHERE event_id = @e::uuid RETURNING 1", ("e", EventId(late)));
-        var (batch, second) = await fixture.CreateAndDownloadAsync("joint-provider");
+        var (batch, second) = await fixture.CreateAndDownloadAsync("joint-provider/cme-consultants");
 
         var row = Assert.Single(second.Rows, r => r["Record ID"] == EventId(late));
         Assert.Equal(("new", "3.25"), (row["Record Status"], row["AMA PRA Category 1 Credits Claimed"]));

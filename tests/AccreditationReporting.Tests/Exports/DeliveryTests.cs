@@ -13,7 +13,7 @@ namespace AccreditationReporting.Tests.Exports;
 /// </summary>
 public sealed class DeliveryTests
 {
-    private const string Recipient = "joint-provider";
+    private const string Recipient = "joint-provider/cme-consultants";
     private const string Token = "delivery-token-for-tests";
 
     [Fact]

@@ -17,7 +17,7 @@ public sealed class ExactlyOnceTests
         await store.StoreAsync(events);
 
         var clients = new[] { first, second }.Select(s => new ExportService.ExportServiceClient(s.CreateChannel())).ToArray();
-        var attempts = Enumerable.Range(0, 8).Select(i => clients[i % 2].CreateBatchAsync(new CreateBatchRequest { Recipient = "joint-provider" }).ResponseAsync);
+        var attempts = Enumerable.Range(0, 8).Select(i => clients[i % 2].CreateBatchAsync(new CreateBatchRequest { Recipient = "joint-provider/cme-consultants" }).ResponseAsync);
         var results = await Task.WhenAll(attempts);
 
         var made = results.Where(r => r.Created).Select(r => r.Batch).ToList();
@@ -31,7 +31,7 @@ public sealed class ExactlyOnceTests
 
         Assert.Equal(events.Select(EventId).Order(), sent.Order());
         Assert.Equal(300L, await first.Database.ScalarAsync<long>(
-            "SELECT count(DISTINCT completion_id) FROM accreditation.export_lines WHERE recipient = 'joint-provider' AND action = 'Add'"));
+            "SELECT count(DISTINCT completion_id) FROM accreditation.export_lines WHERE recipient = 'joint-provider/cme-consultants' AND action = 'Add'"));
     }
 
     [Fact]

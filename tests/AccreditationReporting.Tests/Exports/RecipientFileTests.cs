@@ -16,7 +16,7 @@ public sealed class RecipientFileTests(ExportServiceFixture fixture) : IClassFix
         var laboratory = Completion(activity, policy: "mayo-medical-laboratories-2014-12-17");
         await fixture.StoreAsync(claimant, participant, laboratory);
 
-        var (batch, file) = await fixture.CreateAndDownloadAsync("joint-provider");
+        var (batch, file) = await fixture.CreateAndDownloadAsync("joint-provider/cme-consultants");
 
         Assert.Equal(
             ["Record ID", "Record Status", "First Name", "Last Name", "Activity ID", "Activity Title", "Completion Date",
@@ -96,15 +96,15 @@ public sealed class RecipientFileTests(ExportServiceFixture fixture) : IClassFix
     {
         var first = Completion(NewActivity());
         await fixture.StoreAsync(first);
-        var (_, firstFile) = await fixture.CreateAndDownloadAsync("joint-provider");
+        var (_, firstFile) = await fixture.CreateAndDownloadAsync("joint-provider/cme-consultants");
         Assert.Contains(firstFile.Rows, r => r["Record ID"] == EventId(first));
 
-        var nothing = await fixture.Exports.CreateBatchAsync(new CreateBatchRequest { Recipient = "joint-provider" });
+        var nothing = await fixture.Exports.CreateBatchAsync(new CreateBatchRequest { Recipient = "joint-provider/cme-consultants" });
         Assert.False(nothing.Created);
 
         var second = Completion(NewActivity());
         await fixture.StoreAsync(second);
-        var (_, secondFile) = await fixture.CreateAndDownloadAsync("joint-provider");
+        var (_, secondFile) = await fixture.CreateAndDownloadAsync("joint-provider/cme-consultants");
         Assert.Equal([EventId(second)], secondFile.Rows.Select(r => r["Record ID"]));
     }
 
@@ -113,7 +113,7 @@ public sealed class RecipientFileTests(ExportServiceFixture fixture) : IClassFix
     {
         await fixture.StoreAsync(Enumerable.Range(0, 400).Select(_ => Completion(NewActivity(), change: e =>
             e["activity"]!["title"] = new string('x', 400))).ToArray());
-        var created = await fixture.Exports.CreateBatchAsync(new CreateBatchRequest { Recipient = "joint-provider" });
+        var created = await fixture.Exports.CreateBatchAsync(new CreateBatchRequest { Recipient = "joint-provider/cme-consultants" });
 
         var file = await fixture.DownloadAsync(created.Batch.Id);
 

@@ -6,7 +6,7 @@ namespace AccreditationReporting.Tests.Exports;
 /// <summary>Cron schedules run batch creation inside the service; with two instances each occurrence runs once.</summary>
 public sealed class ScheduleTests
 {
-    private static readonly Dictionary<string, string?> EverySecond = new() { ["Exports:Schedules:joint-provider"] = "* * * * * *" };
+    private static readonly Dictionary<string, string?> EverySecond = new() { ["JointProviders:cme-consultants:Schedule"] = "* * * * * *" };
 
     [Fact]
     public async Task TwoInstancesOnOneScheduleRunEachOccurrenceOnceAndSendEachCompletionOnce()
@@ -19,7 +19,7 @@ public sealed class ScheduleTests
 
         await Eventually.TrueAsync(
             async () => await first.Database.ScalarAsync<long>(
-                "SELECT count(*) FROM accreditation.export_lines WHERE recipient = 'joint-provider' AND action = 'Add'") == events.Length,
+                "SELECT count(*) FROM accreditation.export_lines WHERE recipient = 'joint-provider/cme-consultants' AND action = 'Add'") == events.Length,
             TimeSpan.FromSeconds(20),
             "every completion sent by a scheduled batch");
         await Task.Delay(TimeSpan.FromSeconds(2.5));
@@ -46,7 +46,7 @@ public sealed class ScheduleTests
     public async Task AnInvalidScheduleStopsTheStartNamingTheRecipient()
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(() => ReportingService.StartAsync(
-            useRabbitMq: false, settings: new Dictionary<string, string?> { ["Exports:Schedules:joint-provider"] = "every tuesday" }));
-        Assert.Contains("Exports:Schedules:joint-provider", error.ToString());
+            useRabbitMq: false, settings: new Dictionary<string, string?> { ["JointProviders:cme-consultants:Schedule"] = "every tuesday" }));
+        Assert.Contains("JointProviders:cme-consultants:Schedule is not a cron expression", error.ToString());
     }
 }

@@ -21,7 +21,7 @@ public sealed class SpreadsheetSafetyTests(ExportServiceFixture fixture) : IClas
         })).ToArray();
         await fixture.StoreAsync(events);
 
-        foreach (var recipient in new[] { "accme-pars-learners", "accme-pars-activities", "eaccme-events", "joint-provider" })
+        foreach (var recipient in new[] { "accme-pars-learners", "accme-pars-activities", "eaccme-events", "joint-provider/cme-consultants" })
         {
             var (_, file) = await fixture.CreateAndDownloadAsync(recipient);
             var cells = file.Rows.SelectMany(r => r.Values).ToList();
@@ -41,10 +41,10 @@ public sealed class SpreadsheetSafetyWriterTests
     [InlineData("accme-pars-learners")]
     [InlineData("accme-pars-activities")]
     [InlineData("eaccme-events")]
-    [InlineData("joint-provider")]
+    [InlineData("joint-provider/cme-consultants")]
     public void TheWriterOfEveryRecipientEscapesAllSixStarts(string recipient)
     {
-        var catalog = AccreditationReporting.Exports.ExportCatalog.Load(null, null, AccreditationReporting.Privacy.PolicyVersions.Shipped.ToHashSet());
+        var catalog = AccreditationReporting.Exports.ExportCatalog.Load(null, null, AccreditationReporting.Privacy.PolicyVersions.Shipped.ToHashSet(), [new("cme-consultants", "CME Consultants")]);
         var format = catalog.Find(recipient)!.Format;
         var payloads = new[] { "=1", "+1", "-1", "@1", "\tcmd", "\rcmd" };
         var stream = new MemoryStream();

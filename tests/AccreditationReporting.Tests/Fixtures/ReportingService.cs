@@ -63,6 +63,9 @@ public sealed class ReportingService : WebApplicationFactory<Program>
             ["Ingestion:EndpointName"] = endpointName,
             ["Logging:LogLevel:Default"] = "Warning",
 
+            // The README's example activity is jointly provided with "CME Consultants".
+            ["JointProviders:cme-consultants:Name"] = "CME Consultants",
+
             // The walk over every method is refused hundreds of times from one loopback peer.
             ["Audit:RefusedCallsPerPeerPerMinute"] = "100000",
         };

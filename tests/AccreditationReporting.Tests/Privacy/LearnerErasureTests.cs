@@ -44,7 +44,7 @@ public sealed class LearnerRightsFixture : ExportServiceFixture, IAsyncLifetime
 public sealed class LearnerErasureTests(LearnerRightsFixture fixture) : IClassFixture<LearnerRightsFixture>
 {
     private const string ParsLearners = "accme-pars-learners";
-    private const string JointProvider = "joint-provider";
+    private const string JointProvider = "joint-provider/cme-consultants";
     private const string ParsActivities = "accme-pars-activities";
 
     private ServiceDatabase Database => fixture.Service.Database;

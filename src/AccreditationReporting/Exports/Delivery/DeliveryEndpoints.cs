@@ -23,9 +23,13 @@ internal sealed class DeliveryEndpoints
     {
         var endpoints = new Dictionary<string, (Uri, DeliverySettings)>(StringComparer.Ordinal);
         var problems = new List<string>();
-        foreach (var section in configuration.GetSection(Section).GetChildren())
+        // A joint provider's endpoint sits with the rest of its settings (JointProviders:<id>:Delivery).
+        var sections = configuration.GetSection(Section).GetChildren().Select(s => (Recipient: s.Key, Section: s))
+            .Concat(configuration.GetSection(JointProvider.JointProviders.Section).GetChildren()
+                .Select(p => (Recipient: Exports.Recipients.JointProviderPrefix + p.Key, Section: p.GetSection("Delivery"))));
+        foreach (var (recipient, section) in sections)
         {
-            var name = $"{Section}:{section.Key}";
+            var name = section.Path;
             DeliverySettings settings;
             try
             {
@@ -42,9 +46,9 @@ internal sealed class DeliveryEndpoints
                 continue;
             }
 
-            if (catalog.Find(section.Key) is null)
+            if (catalog.Find(recipient) is null)
             {
-                problems.Add($"{name} names recipient '{section.Key}', which is not one of {string.Join(", ", Exports.Recipients.All)}");
+                problems.Add($"{name} names recipient '{recipient}', which is not one of {catalog.Listed}");
                 continue;
             }
 
@@ -52,7 +56,7 @@ internal sealed class DeliveryEndpoints
             var endpoint = Check(name, settings, problems);
             if (problems.Count == before)
             {
-                endpoints[section.Key] = (endpoint!, settings);
+                endpoints[recipient] = (endpoint!, settings);
             }
         }
 
