@@ -132,6 +132,9 @@ internal sealed class ServiceProcess : IAsyncDisposable
                 ["ASPNETCORE_ENVIRONMENT"] = "Production",
                 ["ASPNETCORE_URLS"] = address.GetLeftPart(UriPartial.Authority),
                 ["Logging__LogLevel__Default"] = "Warning",
+
+                // The seeded activities are jointly provided with "CME Consultants".
+                ["JointProviders__cme-consultants__Name"] = "CME Consultants",
             },
         };
     }

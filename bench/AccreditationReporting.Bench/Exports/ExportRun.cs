@@ -17,7 +17,10 @@ namespace AccreditationReporting.Bench.Exports;
 internal static class ExportRun
 {
     /// <summary>The joint provider first, as the issue lists them; each batch takes every completion.</summary>
-    public static readonly IReadOnlyList<string> Measured = [Recipients.JointProvider, Recipients.ParsLearners];
+    public static readonly IReadOnlyList<string> Measured = [JointProvider, Recipients.ParsLearners];
+
+    /// <summary>The seeded activities' joint provider, configured on the service (<see cref="ServiceProcess"/>).</summary>
+    public const string JointProvider = Recipients.JointProviderPrefix + "cme-consultants";
 
     /// <summary>Long enough for start-up to settle (JIT, pools) so the idle figure is the service's floor.</summary>
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(3);

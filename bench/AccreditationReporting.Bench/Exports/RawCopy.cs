@@ -23,7 +23,7 @@ internal static class RawCopy
     {
         var sql = recipient switch
         {
-            Recipients.JointProvider => JointProvider,
+            ExportRun.JointProvider => JointProvider,
             Recipients.ParsLearners => ParsLearners,
             _ => throw new ArgumentOutOfRangeException(nameof(recipient), recipient, "no raw query for this recipient"),
         };
@@ -63,7 +63,7 @@ internal static class RawCopy
                 CASE WHEN c.board_reporting_consent THEN bd.boards END,
                 CASE WHEN c.board_reporting_consent THEN bd.board_ids END
             FROM accreditation.completions c
-            JOIN accreditation.learners l ON l.id = c.learner_key
+            JOIN accreditation.learner_profiles l ON l.learner_key = c.learner_key AND l.policy_version = c.policy_version
             JOIN accreditation.activities a ON a.id = c.activity_key
             -- The board strings as the service builds them (one join per row, cached per learner).
             LEFT JOIN LATERAL (
@@ -97,7 +97,7 @@ internal static class RawCopy
                 CASE WHEN c.board_reporting_consent THEN m.moc_credit_type END,
                 CASE WHEN c.board_reporting_consent THEN m.awarded END
             FROM accreditation.completions c
-            JOIN accreditation.learners l ON l.id = c.learner_key
+            JOIN accreditation.learner_profiles l ON l.learner_key = c.learner_key AND l.policy_version = c.policy_version
             JOIN accreditation.activities a ON a.id = c.activity_key
             LEFT JOIN (
                 SELECT completion_id, sum(awarded) AS awarded FROM accreditation.credit_awards

@@ -11,15 +11,25 @@ internal static class SeedSql
     /// <summary>17 learners in 20 are ABIM diplomates (3 of them also ABP); the rest certify with no board.</summary>
     public static bool HoldsAbimBoard(long learner) => learner % 20 < 17;
 
-    /// <summary>$1: learners. About one name in six is not ASCII; some need CSV quoting.</summary>
+    /// <summary>$1: learners.</summary>
     public const string Learners = """
-        INSERT INTO accreditation.learners (id, learner_id, first_name, last_name, email, birth_month, birth_day, birth_year,
-            profession, country, npi, license_state, license_id, boards, profile_as_of)
+        INSERT INTO accreditation.learners (id, learner_id, profession, country, profile_as_of)
         OVERRIDING SYSTEM VALUE
-        SELECT n, 'bench-learner-' || lpad(n::text, 8, '0'),
+        SELECT n, 'bench-learner-' || lpad(n::text, 8, '0'), 'Physician', 'US', now() - interval '1 day'
+        FROM generate_series(1, $1) n
+        """;
+
+    /// <summary>
+    /// $1: learners. A profile under each of the two policies the completions are collected under
+    /// (<see cref="Completions"/>), the same values in both, as one platform sending under both would.
+    /// About one name in six is not ASCII; some need CSV quoting.
+    /// </summary>
+    public const string LearnerProfiles = """
+        INSERT INTO accreditation.learner_profiles (learner_key, policy_version, first_name, last_name, birth_month, birth_day,
+            npi, license_state, license_id, boards, profile_as_of)
+        SELECT n, policy,
             first_names[1 + n % cardinality(first_names)], last_names[1 + (n / 7) % cardinality(last_names)],
-            'learner' || n || '@example.org',
-            1 + n % 12, 1 + n % 28, 1950 + n % 50, 'Physician', 'US',
+            1 + n % 12, 1 + n % 28,
             (1000000000 + n)::text, states[1 + n % cardinality(states)],
             -- One in ten gives no licence number: the files then carry the NPI.
             CASE WHEN n % 10 = 3 THEN NULL ELSE states[1 + n % cardinality(states)] || '-' || lpad(n::text, 7, '0') END,
@@ -37,7 +47,8 @@ internal static class SeedSql
                     'Moore', 'Martin', 'Lee', 'Clark', 'Patel', 'Nguyen', 'Okafor', 'Kim', 'O''Brien', 'Smith, Jr.',
                     'van der Berg', 'Hall-Jones', 'García', 'Müller', 'Ødegaard', 'Dvořák'] AS last_names,
                 ARRAY['MN', 'WI', 'IA', 'IL', 'CA', 'NY', 'TX', 'FL', 'AZ', 'WA'] AS states) names,
-            generate_series(1, $1) n
+            generate_series(1, $1) n,
+            unnest(ARRAY['mayo-cme-2018-06-15', 'ismrm-2016-11-21']) policy
         """;
 
     /// <summary>$1: activities. All ACCME-accredited, all jointly provided, designating AMA credit and ABIM MOC.</summary>

@@ -20,7 +20,7 @@ internal sealed record StoredCompletions(int Completions, int Learners, int Acti
     /// <summary>Completions per learner: each learner took this many different activities.</summary>
     private const int PerLearner = 4;
 
-    private static readonly string[] Tables = ["learners", "activities", "completions", "credit_awards"];
+    private static readonly string[] Tables = ["learners", "learner_profiles", "activities", "completions", "credit_awards"];
 
     /// <summary>Rows the joint provider's file holds: one per completion.</summary>
     public long JointProviderRows => Completions;
@@ -37,6 +37,7 @@ internal sealed record StoredCompletions(int Completions, int Learners, int Acti
         await BulkLoad.ExecuteAsync(connection, "SET synchronous_commit = off");
         var load = await BulkLoad.PrepareAsync(connection, Tables);
         await BulkLoad.ExecuteAsync(connection, SeedSql.Learners, learners);
+        await BulkLoad.ExecuteAsync(connection, SeedSql.LearnerProfiles, learners);
         await BulkLoad.ExecuteAsync(connection, SeedSql.Activities, activities);
         await BulkLoad.ExecuteAsync(connection, SeedSql.Completions, completions, activities, PerLearner);
         await BulkLoad.ExecuteAsync(connection, SeedSql.CreditAwards, completions, PerLearner);
