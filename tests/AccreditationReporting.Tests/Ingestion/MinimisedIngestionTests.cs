@@ -1,0 +1,33 @@
+using System.Text;
+using AccreditationReporting.Tests.Fixtures;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AccreditationReporting.Tests.Ingestion;
+
+/// <summary>What no recipient may have is not kept: email never, birth year only inside a rejected event kept for replay.</summary>
+public sealed class MinimisedIngestionTests(ExportServiceFixture fixture) : IClassFixture<ExportServiceFixture>
+{
+    [Fact]
+    public async Task ARejectedEventsKeptPayloadHasNoEmailAndNamesItsLearner()
+    {
+        // Under 16 on the completion date: rejected, kept for replay.
+        var (eventId, learnerId, json) = SampleEvents.Fresh(e =>
+        {
+            e["learner"]!["birthYear"] = 2015;
+            e["learner"]!["email"] = "child-canary@example.org";
+        });
+        var messageId = NewId.NextGuid();
+        await fixture.Service.Services.GetRequiredService<IBus>().Publish(json.ToMessage(), c => c.MessageId = messageId);
+        Assert.Contains("under-age", await fixture.Service.Database.WaitForRejectionAsync(messageId));
+
+        var kept = await fixture.Service.Database.ScalarAsync<byte[]>(
+            "SELECT payload FROM accreditation.rejected_events WHERE message_id = @id", ("id", messageId));
+        var text = Encoding.UTF8.GetString(kept);
+        Assert.DoesNotContain("child-canary", text, StringComparison.Ordinal);
+        Assert.Contains(eventId.ToString(), text, StringComparison.Ordinal);
+        Assert.Contains("2015", text, StringComparison.Ordinal);
+        Assert.Equal(learnerId, await fixture.Service.Database.ScalarAsync<string>(
+            "SELECT learner_id FROM accreditation.rejected_events WHERE message_id = @id", ("id", messageId)));
+    }
+}
