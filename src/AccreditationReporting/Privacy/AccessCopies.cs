@@ -2,7 +2,7 @@ using System.Data;
 using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Unicode;
+using System.Text.Json.Serialization;
 using AccreditationReporting.Storage;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -31,8 +31,11 @@ public sealed class AccessCopies(ReportingDbContext db, TimeProvider time)
     {
         WriteIndented = true,
 
-        // Names in any script as they are; only what HTML would misread is escaped.
-        Encoder = JavaScriptEncoder.Create(UnicodeRanges.All),
+        // A document for the learner to read and for tools to parse: names stay as written
+        // (O'Brien, Müller, 王) instead of \u escapes. JSON's own escapes (quote, backslash, control
+        // characters) still apply; whoever shows it inside HTML escapes it for HTML, as with any text.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { new UtcTimestamps() },
     };
 
     /// <summary>Null when nothing is stored about the learner: no learner row and no rejected event names them.</summary>
@@ -139,4 +142,14 @@ public sealed class AccessCopies(ReportingDbContext db, TimeProvider time)
             r.PayloadKept,
             r.PayloadKept ? r.PayloadExpiresAt : null)).ToList();
     }
+}
+
+/// <summary>Every timestamp in UTC with a <c>Z</c> (<c>2026-11-20T15:04:05.123456Z</c>): one form for the whole document.</summary>
+internal sealed class UtcTimestamps : JsonConverter<DateTimeOffset>
+{
+    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.GetDateTimeOffset();
+
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.UtcDateTime);
 }

@@ -38,6 +38,7 @@ public sealed class AccessCopyTests(ExportServiceFixture fixture) : IClassFixtur
         {
             e["learner"]!["learnerId"] = learnerId;
             e["learner"]!["firstName"] = "Jenny";
+            e["learner"]!["lastName"] = "O'Brien-Müller";
             e["learner"]!["npi"] = "1245319599";
             e["occurredAt"] = "2026-11-21T09:00:00Z";
             e["completedOn"] = "2026-11-21";
@@ -84,6 +85,10 @@ public sealed class AccessCopyTests(ExportServiceFixture fixture) : IClassFixtur
              (string?)profiles[0]!["npi"], (string?)profiles[0]!["licenseState"], (string?)profiles[0]!["licenseId"],
              (string?)profiles[0]!["boards"]![0]!["board"], (string?)profiles[0]!["boards"]![0]!["boardId"]));
         Assert.Equal(("Jenny", "1245319599"), ((string?)profiles[1]!["firstName"], (string?)profiles[1]!["npi"]));
+
+        // Names as written, not as \u escapes; every timestamp in UTC.
+        Assert.Contains("\"lastName\": \"O'Brien-Müller\"", text, StringComparison.Ordinal);
+        Assert.Equal("2026-11-20T15:04:05Z", (string?)document["completions"]![0]!["occurredAt"]);
 
         var completions = document["completions"]!.AsArray();
         Assert.Equal([EventId(first), EventId(second)], completions.Select(c => (string?)c!["eventId"]));
