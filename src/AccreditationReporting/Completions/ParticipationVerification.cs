@@ -102,22 +102,22 @@ public sealed class ParticipationVerification(ReportingDbContext db, TimeProvide
                     credits = [];
                     found.Add(new VerifiedParticipation(
                         reader.GetFieldValue<long>("learner_key"),
-                        reader.NullableText("first_name") ?? string.Empty,
-                        reader.NullableText("last_name") ?? string.Empty,
+                        reader.TextOrNull("first_name") ?? string.Empty,
+                        reader.TextOrNull("last_name") ?? string.Empty,
                         reader.GetFieldValue<string>("activity_id"),
-                        reader.NullableText("accme_activity_id"),
+                        reader.TextOrNull("accme_activity_id"),
                         reader.GetFieldValue<string>("title"),
                         reader.GetFieldValue<DateOnly>("end_date"),
                         reader.GetFieldValue<DateOnly>("completed_on"),
                         credits));
                 }
 
-                if (reader.NullableText("credit_type") is { } creditType)
+                if (reader.TextOrNull("credit_type") is { } creditType)
                 {
                     credits.Add(new VerifiedCredit(
                         Enum.Parse<CreditType>(creditType),
-                        reader.NullableText("board"),
-                        reader.NullableText("moc_credit_type"),
+                        reader.TextOrNull("board"),
+                        reader.TextOrNull("moc_credit_type"),
                         reader.GetFieldValue<decimal>("claimed"),
                         reader.GetFieldValue<decimal>("awarded")));
                 }

@@ -124,18 +124,18 @@ internal static class Disclosures
                 reader.GetFieldValue<string>("recipient"),
                 reader.GetFieldValue<long>("batch_id"),
                 reader.GetFieldValue<string>("action"),
-                reader.Nullable<int>("first_line"),
-                reader.Nullable<int>("line_count"),
+                reader.ValueOrNull<int>("first_line"),
+                reader.ValueOrNull<int>("line_count"),
                 reader.GetFieldValue<Guid>("event_id").ToString(),
                 reader.GetFieldValue<string>("activity_id"),
                 reader.GetFieldValue<DateTimeOffset>("created_at"),
                 reader.GetFieldValue<string>("file_name"),
                 reader.GetFieldValue<string>("content_type"),
                 JsonSerializer.Deserialize<List<string>>(reader.GetFieldValue<string>("file_columns"), StoredJson.Options) ?? [],
-                reader.Nullable<DateTimeOffset>("redacted_at"),
-                reader.Nullable<DateTimeOffset>("file_purged_at"),
-                reader.Nullable<DateTimeOffset>("delivered_at"),
-                reader.NullableText("delivered_to")));
+                reader.ValueOrNull<DateTimeOffset>("redacted_at"),
+                reader.ValueOrNull<DateTimeOffset>("file_purged_at"),
+                reader.ValueOrNull<DateTimeOffset>("delivered_at"),
+                reader.TextOrNull("delivered_to")));
         }
 
         return lines;

@@ -3,20 +3,9 @@ using AccreditationReporting.Access;
 using AccreditationReporting.Api.V1;
 using AccreditationReporting.Tests.Fixtures;
 using Grpc.Core;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 using static AccreditationReporting.Tests.Exports.ExportEvents;
 
 namespace AccreditationReporting.Tests.Api;
-
-/// <summary>The service on a clock the test moves: one of its own, since moving it would disturb other tests.</summary>
-public sealed class FakeClockServiceFixture : ExportServiceFixture, IAsyncLifetime
-{
-    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
-
-    async Task IAsyncLifetime.InitializeAsync() =>
-        Attach(await ReportingService.StartAsync(useRabbitMq: false, services: s => s.AddSingleton<TimeProvider>(Clock)));
-}
 
 /// <summary>
 /// ACCME's retention period is 6 years from the activity date: a participation is verifiable through
