@@ -20,7 +20,7 @@ internal sealed class PrivacyApi(LearnerErasure erasure, LearnerRectification re
     {
         CheckLearnerRequest(request.LearnerId, request.RequestReference);
         audit.Details["request_reference"] = request.RequestReference;
-        var copy = await accessCopies.BuildAsync(request.LearnerId, context.CancellationToken)
+        var copy = await accessCopies.BuildAsync(request.LearnerId, request.RequestReference, context.CancellationToken)
             ?? throw new RpcException(new Grpc.Core.Status(StatusCode.NotFound, "Nothing is stored about that learner_id."));
         if (copy.LearnerKey is { } key)
         {

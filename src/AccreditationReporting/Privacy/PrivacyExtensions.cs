@@ -8,6 +8,9 @@ public static class PrivacyExtensions
         builder.Services.AddScoped<LearnerErasure>();
         builder.Services.AddScoped<LearnerRectification>();
         builder.Services.AddScoped<AccessCopies>();
+
+        // What the verification record kept under Art. 17(3)(b) is for.
+        builder.Services.AddScoped<Completions.ParticipationVerification>();
         return builder;
     }
 }

@@ -95,7 +95,7 @@ public sealed class AccessControlTests(ExportServiceFixture fixture) : IClassFix
     public async Task RefusedCallsAreInTheAuditTrailWithWhoTriedAndFromWhere()
     {
         var subject = $"intruder-{Guid.NewGuid():N}";
-        var erase = ApiMethods.All.Single(m => m.Name == "EraseLearner");
+        var erase = ApiMethods.All.Single(m => m.FullName == "accreditation.v1.LearnerRightsService.EraseLearner");
         using (var channel = fixture.Service.CreateChannelWithToken(TestTokens.Mint([StaffRoles.Auditor], subject: subject)))
         {
             Assert.Equal(StatusCode.PermissionDenied, await ApiMethods.CallAsync(channel, erase));

@@ -25,6 +25,10 @@ internal static class ApiMethods
         ["accreditation.v1.ExportService/RecordSubmission"] = [StaffRoles.Compliance],
         ["accreditation.v1.ExportService/RetryDelivery"] = [StaffRoles.Compliance],
         ["accreditation.v1.LearnerRightsService/EraseLearner"] = [StaffRoles.PrivacyOfficer],
+        ["accreditation.v1.PrivacyService/GetAccessCopy"] = [StaffRoles.PrivacyOfficer],
+        ["accreditation.v1.PrivacyService/RectifyLearner"] = [StaffRoles.PrivacyOfficer],
+        ["accreditation.v1.PrivacyService/EraseLearner"] = [StaffRoles.PrivacyOfficer],
+        ["accreditation.v1.ParticipationService/VerifyParticipation"] = [StaffRoles.Auditor],
         ["accreditation.v1.AuditService/ListAuditEvents"] = [StaffRoles.Auditor],
         ["accreditation.v1.AuditService/VerifyAuditTrail"] = [StaffRoles.Auditor],
     };

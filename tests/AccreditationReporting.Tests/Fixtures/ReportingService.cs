@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -20,13 +21,16 @@ namespace AccreditationReporting.Tests.Fixtures;
 public sealed class ReportingService : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _services;
     private readonly ConsumedMessages _consumed = new();
 
-    private ReportingService(Dictionary<string, string?> settings, string endpointName, string postgres, string? rabbitMq)
+    private ReportingService(
+        Dictionary<string, string?> settings, Action<IServiceCollection>? services, string endpointName, string postgres, string? rabbitMq)
     {
         // The database as its owner: tests look behind the service's back with it, and restart "the
         // same deployment" from it. The service itself connects as the service role.
         _settings = settings;
+        _services = services;
         EndpointName = endpointName;
         PostgresConnectionString = postgres;
         RabbitMqUri = rabbitMq;
@@ -48,9 +52,12 @@ public sealed class ReportingService : WebApplicationFactory<Program>
     /// <summary>
     /// Starts an instance. Pass <paramref name="postgres"/> and <paramref name="endpointName"/> of an
     /// earlier instance to restart "the same deployment" with other <paramref name="settings"/>.
+    /// <paramref name="services"/> replaces services after the service's own registrations (a
+    /// FakeTimeProvider for the clock).
     /// </summary>
     public static async Task<ReportingService> StartAsync(
-        bool useRabbitMq = true, IReadOnlyDictionary<string, string?>? settings = null, string? postgres = null, string? endpointName = null)
+        bool useRabbitMq = true, IReadOnlyDictionary<string, string?>? settings = null, string? postgres = null, string? endpointName = null,
+        Action<IServiceCollection>? services = null)
     {
         postgres ??= await TestPostgres.CreateDatabaseAsync();
         var rabbitMq = useRabbitMq ? await TestRabbitMq.AmqpUriAsync() : null;
@@ -82,7 +89,7 @@ public sealed class ReportingService : WebApplicationFactory<Program>
             }
         }
 
-        var service = new ReportingService(all, endpointName, postgres, rabbitMq);
+        var service = new ReportingService(all, services, endpointName, postgres, rabbitMq);
         service.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
         await Task.Run(service.StartServer);
         service.Services.GetRequiredService<IBus>().ConnectReceiveObserver(service._consumed);
@@ -125,6 +132,11 @@ public sealed class ReportingService : WebApplicationFactory<Program>
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (_services is not null)
+        {
+            builder.ConfigureTestServices(_services);
         }
     }
 }
