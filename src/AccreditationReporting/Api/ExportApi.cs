@@ -52,7 +52,11 @@ internal sealed class ExportApi(
         var query = db.ExportBatches.AsNoTracking().Include(b => b.Submissions).Where(b => b.Id < before && b.FileName != "");
         if (request.Recipient.Length > 0)
         {
-            var recipient = KnownRecipient(request.Recipient);
+            // Batches outlive configuration: the shared joint-provider recipient of earlier versions,
+            // and a joint provider no longer configured, still have theirs listed.
+            var recipient = request.Recipient is Recipients.JointProvider || request.Recipient.StartsWith(Recipients.JointProviderPrefix, StringComparison.Ordinal)
+                ? request.Recipient
+                : KnownRecipient(request.Recipient);
             query = query.Where(b => b.Recipient == recipient);
         }
 
