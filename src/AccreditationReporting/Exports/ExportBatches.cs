@@ -37,11 +37,21 @@ internal sealed class ExportBatches(
         var settings = new NpgsqlConnectionStringBuilder(db.Database.GetConnectionString()) { CommandTimeout = 0 };
         await using var connection = new NpgsqlConnection(settings.ConnectionString);
         await connection.OpenAsync(cancellationToken);
+
+        // Committed before the batch begins: the batch reads in a snapshot of its own transaction,
+        // which does not show that transaction's own changes.
+        await using (var preparation = await connection.BeginTransactionAsync(cancellationToken))
+        {
+            await LockAsync(connection, recipient, cancellationToken);
+            await export.PrepareAsync(connection, cancellationToken);
+            await preparation.CommitAsync(cancellationToken);
+        }
+
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         // JIT compiling these few statements cost more than it saved on every batch size measured.
         await SqlCommands.ExecuteAsync(connection, "SET LOCAL jit = off", cancellationToken);
-        await SqlCommands.ExecuteAsync(connection, "SELECT pg_advisory_xact_lock(hashtextextended('export-batch/' || $1, 0))", cancellationToken, recipient);
+        await LockAsync(connection, recipient, cancellationToken);
 
         var batchId = await SqlCommands.ScalarAsync<long>(
             connection,
@@ -56,7 +66,6 @@ internal sealed class ExportBatches(
             StoredJson.Serialize(export.Format.Fields.ToList()), StoredJson.Serialize(export.Format.Columns.Select(c => c.Header).ToList()),
             deliveries.IsConfigured(recipient) ? nameof(DeliveryStatus.Pending) : nameof(DeliveryStatus.NotConfigured));
 
-        await export.PrepareAsync(connection, cancellationToken);
         await using var sink = new BatchSink(connection, batchId, cancellationToken);
         var ledger = new BatchLedger(sink, recipient, batchId);
         await using var reads = export.IsLearnerLevel ? await OpenSnapshotAsync(connection, batchId, settings.ConnectionString, cancellationToken) : null;
@@ -175,6 +184,10 @@ internal sealed class ExportBatches(
             await Connection.DisposeAsync();
         }
     }
+
+    /// <summary>The recipient's lock, held to the end of the transaction: one batch of a recipient at a time.</summary>
+    private static Task LockAsync(NpgsqlConnection connection, string recipient, CancellationToken cancellationToken) =>
+        SqlCommands.ExecuteAsync(connection, "SELECT pg_advisory_xact_lock(hashtextextended('export-batch/' || $1, 0))", cancellationToken, recipient);
 
     private static string TriggerName(BatchTrigger trigger) => trigger == BatchTrigger.Schedule ? "schedule" : "on-demand";
 

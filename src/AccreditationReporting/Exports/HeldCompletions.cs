@@ -23,16 +23,25 @@ internal static class HeldCompletions
         // Candidates come from the small sides (superseded or erased completions, learners with a
         // revision), so a batch never walks every line the recipient holds. A revision is after the
         // send when the sending batch's snapshot did not see the transaction that wrote it (a batch
-        // made before profiles had snapshots saw none).
+        // made before profiles had snapshots saw none). One the recipient's previous batch saw has
+        // been dealt with by it, so only later ones make candidates.
         await using var command = SqlCommands.Named(
             batch.Reads,
             """
-            WITH candidates AS (
+            WITH previous AS (
+                SELECT b.profiles_snapshot FROM accreditation.export_batches b
+                WHERE b.recipient = @recipient AND b.profiles_snapshot IS NOT NULL
+                ORDER BY b.id DESC
+                LIMIT 1),
+            candidates AS (
                 SELECT c.id FROM accreditation.completions c
                 WHERE c.superseded_by IS NOT NULL OR c.erased_at IS NOT NULL
                 UNION
                 SELECT c.id
-                FROM (SELECT DISTINCT r.learner_key, r.policy_version FROM accreditation.profile_revisions r) revised
+                FROM (
+                    SELECT DISTINCT r.learner_key, r.policy_version
+                    FROM accreditation.profile_revisions r
+                    WHERE NOT coalesce(pg_visible_in_snapshot(r.written_by, (SELECT profiles_snapshot FROM previous)), false)) revised
                 JOIN accreditation.completions c ON c.learner_key = revised.learner_key AND c.policy_version = revised.policy_version)
             SELECT c.id AS completion_id, c.policy_version, c.board_reporting_consent, c.state_board_reporting_consent,
                 c.superseded_by IS NOT NULL OR c.erased_at IS NOT NULL AS withdrawn,

@@ -26,7 +26,7 @@ internal abstract class RecipientExport(RecipientFormat format, string recipient
     /// <summary>Whether a record's rows carry <paramref name="field"/> at all: the format has it and the record's permissions cover it.</summary>
     public abstract bool Carries(string field, string policyVersion, bool boardReporting, bool stateBoardReporting);
 
-    /// <summary>Work on the batch's own connection before the batch's reads take their snapshot.</summary>
+    /// <summary>Work committed under the recipient's lock just before the batch's own transaction begins.</summary>
     public virtual Task PrepareAsync(NpgsqlConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public abstract Task WriteAsync(BatchContext batch, CsvWriter csv);

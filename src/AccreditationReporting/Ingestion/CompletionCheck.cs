@@ -196,7 +196,8 @@ public static class CompletionCheck
             Npi = details.Npi,
             LicenseState = details.LicenseState?.ToUpperInvariant(),
             LicenseId = problems.OptionalText(details.LicenseId, "learner.licenseId", 50),
-            Boards = boards,
+            // In one order, so a publisher listing the same boards in another is no change to correct.
+            Boards = [.. boards.OrderBy(b => b.Board, StringComparer.Ordinal).ThenBy(b => b.BoardId, StringComparer.Ordinal)],
             ProfileAsOf = occurredAt,
         };
         return (learner, profile);

@@ -164,6 +164,10 @@ internal static class CompletionRows
             SELECT s.learner_key, s.policy_version, $12, changed.fields, $13
             FROM stored s
             JOIN earlier e ON e.learner_key = s.learner_key AND e.policy_version = s.policy_version
+            -- The boards' names are the joint provider's certifying-board column; their IDs, both recipients'.
+            CROSS JOIN LATERAL (
+                SELECT (SELECT array_agg(b->>'board' ORDER BY b->>'board') FROM jsonb_array_elements(s.boards) b) AS now,
+                    (SELECT array_agg(b->>'board' ORDER BY b->>'board') FROM jsonb_array_elements(e.boards) b) AS before) board_names
             CROSS JOIN LATERAL (
                 SELECT array_remove(ARRAY[
                     CASE WHEN s.first_name IS DISTINCT FROM e.first_name THEN $14 END,
@@ -171,7 +175,7 @@ internal static class CompletionRows
                     CASE WHEN (s.birth_month, s.birth_day) IS DISTINCT FROM (e.birth_month, e.birth_day) THEN $16 END,
                     CASE WHEN s.license_state IS DISTINCT FROM e.license_state THEN $17 END,
                     CASE WHEN coalesce(s.license_id, s.npi) IS DISTINCT FROM coalesce(e.license_id, e.npi) THEN $18 END,
-                    CASE WHEN s.boards IS DISTINCT FROM e.boards THEN $19 END,
+                    CASE WHEN board_names.now IS DISTINCT FROM board_names.before THEN $19 END,
                     CASE WHEN s.boards IS DISTINCT FROM e.boards THEN $20 END], NULL) AS fields) changed
             WHERE e.erased_at IS NULL AND cardinality(changed.fields) > 0
             """,

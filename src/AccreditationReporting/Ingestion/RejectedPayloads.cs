@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using System.Buffers;
 using AccreditationReporting.Completions;
 
 namespace AccreditationReporting.Ingestion;
@@ -48,39 +48,62 @@ internal static class RejectedPayloads
 
     /// <summary>
     /// The payload as kept for replay, without what the service never reads: the learner's email
-    /// (no recipient may have it). Birth year stays: a replay runs the age check again. A payload
-    /// that is not JSON is kept as it came; it cannot be replayed and expires with the rest.
+    /// (no recipient may have it), wherever a property of that name stands. Birth year stays: a
+    /// replay runs the age check again. Rewritten token by token, so any JSON that reads (duplicate
+    /// keys, comments, trailing commas) is minimised; a payload that is not JSON is kept as it came:
+    /// it cannot be replayed, and it expires with the rest.
     /// </summary>
     public static byte[] Minimised(ReadOnlyMemory<byte> payload)
     {
-        JsonNode? root;
+        var output = new ArrayBufferWriter<byte>(payload.Length);
         try
         {
-            root = JsonNode.Parse(payload.Span, documentOptions: Lenient);
+            var json = payload.Span.StartsWith("\uFEFF"u8) ? payload.Span[3..] : payload.Span;
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+            using var writer = new Utf8JsonWriter(output);
+            var dropped = false;
+            while (reader.Read())
+            {
+                if (IsEmail(ref reader))
+                {
+                    // To the end of its value, whatever that is.
+                    reader.Skip();
+                    dropped = true;
+                    continue;
+                }
+
+                Copy(ref reader, writer);
+            }
+
+            writer.Flush();
+            return dropped ? output.WrittenSpan.ToArray() : payload.ToArray();
         }
         catch (JsonException)
         {
             return payload.ToArray();
         }
-
-        var dropped = DropEmail(root) | (PropertyNode(root, "message") is { } message && DropEmail(message));
-        return dropped ? Encoding.UTF8.GetBytes(root!.ToJsonString()) : payload.ToArray();
     }
 
-    private static bool DropEmail(JsonNode? @event)
+    /// <summary>A property named email in any case (publishers' serialisers differ).</summary>
+    private static bool IsEmail(ref Utf8JsonReader reader) =>
+        reader.TokenType == JsonTokenType.PropertyName && string.Equals(reader.GetString(), "email", StringComparison.OrdinalIgnoreCase);
+
+    private static void Copy(ref Utf8JsonReader reader, Utf8JsonWriter writer)
     {
-        if (PropertyNode(@event, "learner") is not JsonObject learner)
+        switch (reader.TokenType)
         {
-            return false;
+            case JsonTokenType.StartObject: writer.WriteStartObject(); break;
+            case JsonTokenType.EndObject: writer.WriteEndObject(); break;
+            case JsonTokenType.StartArray: writer.WriteStartArray(); break;
+            case JsonTokenType.EndArray: writer.WriteEndArray(); break;
+            case JsonTokenType.PropertyName: writer.WritePropertyName(reader.GetString()!); break;
+            case JsonTokenType.String: writer.WriteStringValue(reader.GetString()); break;
+            case JsonTokenType.Number: writer.WriteRawValue(reader.ValueSpan, skipInputValidation: true); break;
+            case JsonTokenType.True: writer.WriteBooleanValue(true); break;
+            case JsonTokenType.False: writer.WriteBooleanValue(false); break;
+            case JsonTokenType.Null: writer.WriteNullValue(); break;
         }
-
-        var names = learner.Select(p => p.Key).Where(k => string.Equals(k, "email", StringComparison.OrdinalIgnoreCase)).ToList();
-        names.ForEach(n => learner.Remove(n));
-        return names.Count > 0;
     }
-
-    private static JsonNode? PropertyNode(JsonNode? node, string name) =>
-        node is JsonObject o ? o.FirstOrDefault(p => string.Equals(p.Key, name, StringComparison.OrdinalIgnoreCase)).Value : null;
 
     private static string? LearnerIdOf(JsonElement @event) =>
         Property(@event, "learner") is { } learner && Property(learner, "learnerId") is { ValueKind: JsonValueKind.String } id

@@ -111,6 +111,7 @@ public sealed class LearnerRectification(ReportingDbContext db, AuditTrail audit
     {
         var boards = before.Boards
             .Select(b => correction.BoardIds.TryGetValue(b.Board, out var id) ? b with { BoardId = id } : b)
+            .OrderBy(b => b.Board, StringComparer.Ordinal).ThenBy(b => b.BoardId, StringComparer.Ordinal)
             .ToList();
         after = new LearnerProfile
         {

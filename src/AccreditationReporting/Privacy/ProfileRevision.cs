@@ -17,7 +17,7 @@ public sealed class ProfileRevision
     /// <summary>Export field names (<c>first-name</c>, <c>licensing-id-or-npi</c>, ...).</summary>
     public List<string> Fields { get; init; } = [];
 
-    /// <summary><c>rectification</c> or <c>event</c>.</summary>
+    /// <summary><c>rectification</c>, <c>event</c>, or <c>migration</c> (identifiers sent under another policy before profiles were kept per policy).</summary>
     public required string Cause { get; init; }
 
     public const string Rectification = "rectification";

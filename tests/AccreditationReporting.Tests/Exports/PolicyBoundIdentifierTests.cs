@@ -41,13 +41,22 @@ public sealed class PolicyBoundIdentifierTests(ExportServiceFixture fixture) : I
         });
         await fixture.StoreAsync(underCme, underLabs);
 
+        var files = new Dictionary<string, ExportFile>();
         foreach (var recipient in new[] { "accme-pars-learners", "joint-provider/cme-consultants", "accme-pars-activities", "eaccme-events" })
         {
             var (_, file) = await fixture.CreateAndDownloadAsync(recipient);
             Assert.DoesNotContain(npi, file.Text, StringComparison.Ordinal);
             Assert.DoesNotContain(licence, file.Text, StringComparison.Ordinal);
             Assert.DoesNotContain(board, file.Text, StringComparison.Ordinal);
+            files[recipient] = file;
         }
+
+        // The Mayo CME completion went out, with what was collected under Mayo CME: the board ID it
+        // sent, and no licence, since none came under that policy.
+        var pars = Assert.Single(files["accme-pars-learners"].Rows, r => r["ACCME Activity ID"] == "202600123" && r["Certifying Board ID"] == "CME-ABIM-1");
+        Assert.Equal("", pars["Licensing ID or NPI"]);
+        var joint = Assert.Single(files["joint-provider/cme-consultants"].Rows, r => r["Record ID"] == EventId(underCme));
+        Assert.Equal(("CME-ABIM-1", ""), (joint["Certifying Board ID"], joint["Licensing ID or NPI"]));
 
         // The completion under Mayo CME went out with what was collected under Mayo CME.
         var stored = await fixture.Service.Database.ColumnAsync<string>(

@@ -82,7 +82,7 @@ public sealed class PurposeLimitationPropertyTests(PurposeLimitationPropertyTest
         foreach (var g in picked.Take(Changed))
         {
             g.Superseded.AddRange([g.LastName, g.Licence]);
-            (g.LastName, g.Licence) = ($"R{Letters(g.N)}x{run}", $"LICR-{run}-{Letters(g.N)}");
+            (g.LastName, g.Licence) = ($"R{Letters(g.N)}x{run}", $"LICR-{run}-{Letters(g.N)}-Z");
             await privacy.RectifyLearnerAsync(new RectifyLearnerRequest
             {
                 LearnerId = g.LearnerId, RequestReference = $"DSR-{run}-{g.N}", LastName = g.LastName, LicenseId = g.Licence,
@@ -294,7 +294,8 @@ public sealed class PurposeLimitationPropertyTests(PurposeLimitationPropertyTest
             learner["birthYear"] = 1931 + random.Next(19);
             learner["profession"] = physician ? "physician" : "other";
             learner["npi"] = null;
-            learner["licenseId"] = $"LIC-{run}-{Letters(n)}";
+            // Ended, so that no learner's value holds another's (LIC-x-a is in LIC-x-ab, LIC-x-a-Z is not).
+            learner["licenseId"] = $"LIC-{run}-{Letters(n)}-Z";
             learner["boards"] = new JsonArray(new JsonObject { ["board"] = "ABIM", ["boardId"] = $"B-{run}-{Letters(n)}" });
             var a = e["activity"]!;
             a["activityId"] = $"gen-{run}-activity-{activity}";

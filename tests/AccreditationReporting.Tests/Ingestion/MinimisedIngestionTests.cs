@@ -31,3 +31,22 @@ public sealed class MinimisedIngestionTests(ExportServiceFixture fixture) : ICla
             "SELECT learner_id FROM accreditation.rejected_events WHERE message_id = @id", ("id", messageId)));
     }
 }
+
+/// <summary>The kept payload without the email, whatever shape the JSON takes.</summary>
+public sealed class RejectedPayloadMinimisationTests
+{
+    [Theory]
+    [InlineData("""{"learner":{"learnerId":"a","email":"x@example.org","birthYear":2015}}""", """{"learner":{"learnerId":"a","birthYear":2015}}""")]
+    [InlineData("""{"message":{"learner":{"Email":{"nested":"x@example.org"},"learnerId":"a"}}}""", """{"message":{"learner":{"learnerId":"a"}}}""")]
+    [InlineData("""{"learner":{"email":"x@example.org","email":"y@example.org","learnerId":"a"}}""", """{"learner":{"learnerId":"a"}}""")]
+    [InlineData("""{"learner":{"learnerId":"a",/* note */"email":"x@example.org",},}""", """{"learner":{"learnerId":"a"}}""")]
+    public void TheEmailIsDroppedAndTheRestKept(string payload, string kept) =>
+        Assert.Equal(kept, Encoding.UTF8.GetString(AccreditationReporting.Ingestion.RejectedPayloads.Minimised(Encoding.UTF8.GetBytes(payload))));
+
+    [Fact]
+    public void APayloadThatIsNotJsonIsKeptAsItCame()
+    {
+        var payload = Encoding.UTF8.GetBytes("not json, email x@example.org");
+        Assert.Equal(payload, AccreditationReporting.Ingestion.RejectedPayloads.Minimised(payload));
+    }
+}

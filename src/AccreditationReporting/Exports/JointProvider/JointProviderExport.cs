@@ -37,7 +37,7 @@ internal sealed class JointProviderExport(
             FROM accreditation.completions c
             JOIN accreditation.activities a ON a.id = c.activity_key
             WHERE x.recipient = @shared_recipient AND x.completion_id = c.id AND x.action IN (@add, @delete)
-                AND lower(a.joint_provider) = ANY(@provider)
+                AND lower(a.joint_provider) IN (SELECT lower(named) FROM unnest(@provider::text[]) named)
             """,
             ("recipient", Recipient), ("shared_recipient", Recipients.JointProvider), ("add", ExportLine.Add),
             ("delete", ExportLine.Delete), ("provider", Provider.NamedAs));
@@ -115,6 +115,11 @@ internal sealed class JointProviderExport(
                 SELECT coalesce(max(x.completion_id), 0) AS up_to
                 FROM accreditation.export_lines x
                 WHERE x.recipient = @recipient),
+            -- How activities may name this joint provider and the configured ones, folded as the
+            -- database folds the activities' values.
+            named AS (
+                SELECT (SELECT array_agg(lower(n)) FROM unnest(@provider::text[]) n) AS this_provider,
+                    (SELECT array_agg(lower(n)) FROM unnest(@configured_providers::text[]) n) AS configured),
             recent_claims AS (
                 SELECT w.completion_id, sum(w.claimed) AS ama_claimed
                 FROM accreditation.credit_awards w
@@ -131,9 +136,9 @@ internal sealed class JointProviderExport(
                         WHEN c.erased_at IS NOT NULL THEN @erased
                         WHEN c.superseded_by IS NOT NULL THEN @superseded
                         WHEN j.joint_provider IS NULL THEN @not_jointly_provided
-                        WHEN lower(j.joint_provider) <> ALL(@provider) AND lower(j.joint_provider) = ANY(@configured_providers)
+                        WHEN lower(j.joint_provider) <> ALL(named.this_provider) AND lower(j.joint_provider) = ANY(named.configured)
                             THEN @another_joint_provider
-                        WHEN lower(j.joint_provider) <> ALL(@provider) THEN @joint_provider_not_configured
+                        WHEN lower(j.joint_provider) <> ALL(named.this_provider) THEN @joint_provider_not_configured
                         WHEN policy.position IS NULL THEN @policy_does_not_allow_recipient
                         WHEN (@policy_names_another::bool[])[policy.position] THEN @policy_names_another_joint_provider
                         WHEN coalesce(claims.ama_claimed, 0) = 0 THEN @no_qualifying_claim
@@ -143,6 +148,7 @@ internal sealed class JointProviderExport(
                             THEN @no_consent
                     END AS reason
                 FROM accreditation.completions c
+                CROSS JOIN named
                 JOIN accreditation.activities j ON j.id = c.activity_key
                 CROSS JOIN LATERAL (SELECT array_position(@versions::text[], c.policy_version::text) AS position) policy
                 LEFT JOIN recent_claims rc ON rc.completion_id = c.id
@@ -151,10 +157,12 @@ internal sealed class JointProviderExport(
                     FROM accreditation.credit_awards w
                     WHERE c.id <= (SELECT up_to FROM handled) AND w.completion_id = c.id AND w.credit_type = @ama AND w.claimed > 0) oc ON true
                 CROSS JOIN LATERAL (SELECT coalesce(rc.ama_claimed, oc.ama_claimed) AS ama_claimed) claims
-                WHERE c.received_at <= @cutoff
-                    AND (c.id = ANY(@corrected) OR NOT EXISTS (
+                -- A completion being corrected is sent again whatever the cut-off: its Delete is in this batch.
+                WHERE (c.received_at <= @cutoff OR c.id = ANY(@corrected))
+                    AND NOT EXISTS (
                         SELECT 1 FROM accreditation.export_lines x
-                        WHERE x.recipient = @recipient AND x.completion_id = c.id AND x.action IN (@add, @excluded)))
+                        WHERE x.recipient = @recipient AND x.completion_id = c.id AND x.action IN (@add, @excluded)
+                            AND x.completion_id <> ALL(@corrected))
                 ORDER BY c.id
                 OFFSET 0) d
             CROSS JOIN LATERAL (SELECT a.* FROM accreditation.activities a WHERE a.id = d.activity_key OFFSET 0) a

@@ -11,8 +11,8 @@ public sealed record JointProviderOrganisation(string Id, string Name)
 {
     public string Recipient => Recipients.JointProviderPrefix + Id;
 
-    /// <summary>How an activity may name it in <c>jointProvider</c>: its ID or its name, in any case (lower-cased here).</summary>
-    public string[] NamedAs => [Id, Name.ToLowerInvariant()];
+    /// <summary>How an activity may name it in <c>jointProvider</c>: its ID or its name, in any case (the database folds both sides).</summary>
+    public string[] NamedAs => [Id, Name];
 }
 
 /// <summary>
@@ -45,6 +45,12 @@ public static partial class JointProviders
             }
         }
 
+        // An activity naming two of them would send its learners to both.
+        problems.AddRange(providers
+            .SelectMany(p => p.NamedAs.Select(n => (Named: n.ToLowerInvariant(), p.Id)).Distinct())
+            .GroupBy(n => n.Named)
+            .Where(g => g.Count() > 1)
+            .Select(g => $"{Section}: '{g.Key}' names more than one joint provider ({string.Join(", ", g.Select(n => n.Id))}); IDs and names must tell them apart"));
         return problems.Count == 0 ? providers : throw new ExportCatalogException(problems);
     }
 

@@ -122,10 +122,12 @@ internal sealed class ParsLearnerExport(RecipientFormat format, RecordGates gate
                     WHERE c.id <= (SELECT up_to FROM handled) AND w.completion_id = c.id AND w.awarded > 0) oa ON true
                 CROSS JOIN LATERAL (
                     SELECT coalesce(ra.ama_awarded, oa.ama_awarded) AS ama_awarded, coalesce(ra.moc_awards, oa.moc_awards) AS moc_awards) awards
-                WHERE c.received_at <= @cutoff
-                    AND (c.id = ANY(@corrected) OR NOT EXISTS (
+                -- A completion being corrected is sent again whatever the cut-off: its Delete is in this batch.
+                WHERE (c.received_at <= @cutoff OR c.id = ANY(@corrected))
+                    AND NOT EXISTS (
                         SELECT 1 FROM accreditation.export_lines x
-                        WHERE x.recipient = @recipient AND x.completion_id = c.id AND x.action IN (@add, @excluded)))
+                        WHERE x.recipient = @recipient AND x.completion_id = c.id AND x.action IN (@add, @excluded)
+                            AND x.completion_id <> ALL(@corrected))
                 ORDER BY c.id
                 OFFSET 0) d
             CROSS JOIN LATERAL (SELECT a.* FROM accreditation.activities a WHERE a.id = d.activity_key OFFSET 0) a

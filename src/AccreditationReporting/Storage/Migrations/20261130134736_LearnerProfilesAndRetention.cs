@@ -172,15 +172,41 @@ namespace AccreditationReporting.Storage.Migrations
                 INSERT INTO accreditation.learner_profiles (learner_key, policy_version, first_name, last_name, birth_month,
                     birth_day, npi, license_state, license_id, boards, profile_as_of, erased_at)
                 SELECT l.id, v.policy_version, l.first_name, l.last_name, l.birth_month, l.birth_day,
-                    CASE WHEN v.is_source THEN l.npi END, CASE WHEN v.is_source THEN l.license_state END,
-                    CASE WHEN v.is_source THEN l.license_id END, CASE WHEN v.is_source THEN l.boards ELSE '[]'::jsonb END,
+                    CASE WHEN v.policy_version = source.policy_version THEN l.npi END,
+                    CASE WHEN v.policy_version = source.policy_version THEN l.license_state END,
+                    CASE WHEN v.policy_version = source.policy_version THEN l.license_id END,
+                    CASE WHEN v.policy_version = source.policy_version THEN l.boards ELSE '[]'::jsonb END,
                     l.profile_as_of, l.erased_at
                 FROM accreditation.learners l
                 JOIN LATERAL (
-                    SELECT c.policy_version, bool_or(c.occurred_at = l.profile_as_of) AS is_source
-                    FROM accreditation.completions c
-                    WHERE c.learner_key = l.id
-                    GROUP BY c.policy_version) v ON true;
+                    SELECT DISTINCT c.policy_version FROM accreditation.completions c WHERE c.learner_key = l.id) v ON true
+                LEFT JOIN LATERAL (
+                    SELECT c.policy_version FROM accreditation.completions c
+                    WHERE c.learner_key = l.id AND c.occurred_at <= l.profile_as_of
+                    ORDER BY c.occurred_at DESC, c.id DESC
+                    LIMIT 1) source ON true;
+                """);
+
+            // Recipients may hold rows of those other policies' completions with identifiers that
+            // were not collected under them: a revision makes their next batches correct those rows.
+            migrationBuilder.Sql(
+                """
+                INSERT INTO accreditation.profile_revisions (learner_key, policy_version, revised_at, fields, cause)
+                SELECT p.learner_key, p.policy_version, now(),
+                    ARRAY['licensing-state', 'licensing-id-or-npi', 'certifying-board', 'certifying-board-id'], 'migration'
+                FROM accreditation.learner_profiles p
+                JOIN accreditation.learners l ON l.id = p.learner_key
+                WHERE p.npi IS NULL AND p.license_id IS NULL AND p.boards = '[]'::jsonb
+                    AND (l.npi IS NOT NULL OR l.license_id IS NOT NULL OR l.boards <> '[]'::jsonb);
+                """);
+
+            // What each batch looks for (HeldCompletions) and participation verification finds by.
+            migrationBuilder.Sql(
+                """
+                CREATE INDEX ix_completions_withdrawn ON accreditation.completions (id)
+                    WHERE superseded_by IS NOT NULL OR erased_at IS NOT NULL;
+                CREATE INDEX ix_learner_profiles_folded_last_name ON accreditation.learner_profiles
+                    (lower(last_name COLLATE "und-x-icu"), birth_month, birth_day);
                 """);
 
             // Which transaction wrote a revision, so a batch can tell whether its snapshot saw it;
@@ -245,7 +271,13 @@ namespace AccreditationReporting.Storage.Migrations
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.Sql("ALTER TABLE accreditation.export_batches DROP COLUMN profiles_snapshot;");
+            // Down recreates the old learner columns empty: profiles are not folded back into one.
+            migrationBuilder.Sql(
+                """
+                ALTER TABLE accreditation.export_batches DROP COLUMN profiles_snapshot;
+                DROP INDEX accreditation.ix_completions_withdrawn;
+                DROP INDEX accreditation.ix_learner_profiles_folded_last_name;
+                """);
 
             migrationBuilder.DropTable(
                 name: "audit_purges",
