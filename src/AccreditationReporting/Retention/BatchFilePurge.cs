@@ -11,7 +11,11 @@ namespace AccreditationReporting.Retention;
 /// </summary>
 internal static class BatchFilePurge
 {
-    /// <summary>Runs inside the purge's transaction; returns the batches whose files went.</summary>
+    /// <summary>
+    /// Runs inside the purge's transaction; returns the batches whose files went. A file's retention
+    /// ends <paramref name="months"/> after its batch was made, counted forward as PostgreSQL adds
+    /// months (a batch of 30 November kept two months is kept until 30 January).
+    /// </summary>
     /// <remarks>
     /// A file that added a completion still stored is kept until that completion's own retention
     /// ends (the verification purge deletes its lines first): a correction or an erasure of that
@@ -19,7 +23,7 @@ internal static class BatchFilePurge
     /// there. This happens when a batch was made before its activity ended. A batch still waiting
     /// for its push delivery keeps its file too: the deliverer sends it from there.
     /// </remarks>
-    public static async Task<int> PurgeAsync(NpgsqlConnection connection, DateTimeOffset createdBefore, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task<int> PurgeAsync(NpgsqlConnection connection, int months, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var batches = new List<long>();
         await using (var marked = SqlCommands.Create(
@@ -27,7 +31,7 @@ internal static class BatchFilePurge
             """
             UPDATE accreditation.export_batches b
             SET file_purged_at = $2
-            WHERE b.created_at < $1 AND b.file_purged_at IS NULL AND b.file_name <> '' AND b.delivery_status <> $3
+            WHERE b.created_at + make_interval(months => $1) < $2 AND b.file_purged_at IS NULL AND b.file_name <> '' AND b.delivery_status <> $3
                 AND NOT EXISTS (
                     SELECT 1
                     FROM accreditation.export_lines line
@@ -35,7 +39,7 @@ internal static class BatchFilePurge
                     WHERE line.batch_id = b.id AND line.action = $4)
             RETURNING b.id
             """,
-            createdBefore, now, nameof(DeliveryStatus.Pending), ExportLine.Add))
+            months, now, nameof(DeliveryStatus.Pending), ExportLine.Add))
         await using (var reader = await marked.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))

@@ -9,7 +9,6 @@ public static class RetentionExtensions
     public static IHostApplicationBuilder AddRetention(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton(RetentionSettings.Read(builder.Configuration));
-        builder.Services.AddScoped<RetentionPurge>();
         builder.Services.AddHostedService<RetentionSchedule>();
         return builder;
     }

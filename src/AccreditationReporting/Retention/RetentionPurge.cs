@@ -7,7 +7,7 @@ using Npgsql;
 namespace AccreditationReporting.Retention;
 
 /// <summary>What one purge run deleted.</summary>
-public sealed record RetentionRun(RetentionCutoffs Cutoffs, VerificationRecordsPurged Records, int BatchFiles, AuditTrailPurged? AuditTrail);
+public sealed record RetentionRun(RetentionCutoffs Cutoffs, int BatchFileMonths, VerificationRecordsPurged Records, int BatchFiles, AuditTrailPurged? AuditTrail);
 
 /// <summary>
 /// One run of the retention purge: verification records, batch files and the oldest audit entries
@@ -43,9 +43,9 @@ public sealed class RetentionPurge(
         }
 
         var records = await VerificationRecords.PurgeAsync(connection, cutoffs.ActivitiesEndedBefore, cancellationToken);
-        var files = await BatchFilePurge.PurgeAsync(connection, cutoffs.BatchesCreatedBefore, now, cancellationToken);
+        var files = await BatchFilePurge.PurgeAsync(connection, settings.BatchFileMonths, now, cancellationToken);
         var audit = await AuditTrailPurge.PurgeAsync(connection, cutoffs.AuditEntriesBefore, cancellationToken);
-        var run = new RetentionRun(cutoffs, records, files, audit);
+        var run = new RetentionRun(cutoffs, settings.BatchFileMonths, records, files, audit);
 
         await AuditTrail.AppendInTransactionAsync(
             connection, new AuditEntry(Actor, AuditActions.RetentionPurge, AuditOutcomes.Ok) { Details = Details(run) }, key, now, cancellationToken);
@@ -70,7 +70,7 @@ public sealed class RetentionPurge(
         var details = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["activities_ended_before"] = run.Cutoffs.ActivitiesEndedBefore.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            ["batches_created_before"] = run.Cutoffs.BatchesCreatedBefore.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+            ["batch_file_months"] = Count(run.BatchFileMonths),
             ["audit_entries_before"] = run.Cutoffs.AuditEntriesBefore.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
             ["completions"] = Count(run.Records.Completions),
             ["credit_awards"] = Count(run.Records.CreditAwards),

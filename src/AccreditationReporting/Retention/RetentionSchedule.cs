@@ -22,8 +22,9 @@ internal sealed class RetentionSchedule(
             try
             {
                 await Task.Delay(new DateTimeOffset(next, TimeSpan.Zero) - now, time, stoppingToken);
+                // The run reads the schedule's clock: it purges what is past retention at this occurrence.
                 await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<RetentionPurge>().RunAsync(stoppingToken);
+                await ActivatorUtilities.CreateInstance<RetentionPurge>(scope.ServiceProvider, time).RunAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

@@ -44,11 +44,11 @@ public sealed record RetentionSettings(int VerificationRecordYears, int BatchFil
 
     /// <summary>
     /// What is past its retention at <paramref name="now"/>. A verification record is kept through the
-    /// anniversary of the activity's end date and goes the day after; dates are UTC days.
+    /// anniversary of the activity's end date and goes the day after; dates are UTC days. (Batch files
+    /// are counted forward from each batch, <see cref="BatchFilePurge"/>: a month is not a fixed length.)
     /// </summary>
     public RetentionCutoffs Cutoffs(DateTimeOffset now) => new(
         DateOnly.FromDateTime(now.UtcDateTime).AddYears(-VerificationRecordYears),
-        now.ToUniversalTime().AddMonths(-BatchFileMonths),
         now.ToUniversalTime().AddYears(-AuditTrailYears));
 
     private static int Whole(IConfiguration configuration, string name, int defaultValue, int minimum, string unit, List<string> problems)
@@ -70,6 +70,5 @@ public sealed record RetentionSettings(int VerificationRecordYears, int BatchFil
 }
 
 /// <param name="ActivitiesEndedBefore">Verification records of activities that ended before this day go.</param>
-/// <param name="BatchesCreatedBefore">Files of batches created before this go.</param>
 /// <param name="AuditEntriesBefore">Audit entries written before this go (the oldest first, without gaps).</param>
-public sealed record RetentionCutoffs(DateOnly ActivitiesEndedBefore, DateTimeOffset BatchesCreatedBefore, DateTimeOffset AuditEntriesBefore);
+public sealed record RetentionCutoffs(DateOnly ActivitiesEndedBefore, DateTimeOffset AuditEntriesBefore);
