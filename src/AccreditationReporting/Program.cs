@@ -6,6 +6,7 @@ using AccreditationReporting.Exports;
 using AccreditationReporting.Hosting;
 using AccreditationReporting.Ingestion;
 using AccreditationReporting.Privacy;
+using AccreditationReporting.Retention;
 using AccreditationReporting.Storage;
 
 try
@@ -20,6 +21,7 @@ try
     builder.AddIngestion();
     builder.AddExports();
     builder.AddLearnerRights();
+    builder.AddRetention();
     builder.AddAccessControl();
     builder.AddAuditTrail();
     builder.AddReportingApi();

@@ -76,6 +76,11 @@ public sealed class AuditApi(ReportingDbContext db, AuditVerifier verifier, Call
         var result = await verifier.VerifyAsync(context.CancellationToken);
         audit.Details["intact"] = result.FirstBrokenId is null ? "true" : "false";
         audit.Details["entries_checked"] = result.EntriesChecked.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (result.PurgedThrough > 0)
+        {
+            audit.Details["purged_through"] = result.PurgedThrough.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         if (result.FirstBrokenId is { } broken)
         {
             audit.Details["first_broken_id"] = broken.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -89,6 +94,7 @@ public sealed class AuditApi(ReportingDbContext db, AuditVerifier verifier, Call
             Problem = result.Problem ?? string.Empty,
             HeadId = result.HeadId,
             HeadHash = result.HeadHash,
+            PurgedThrough = result.PurgedThrough,
         };
     }
 

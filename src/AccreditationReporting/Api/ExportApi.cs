@@ -81,6 +81,10 @@ internal sealed class ExportApi(
     public override async Task DownloadBatch(DownloadBatchRequest request, IServerStreamWriter<DownloadBatchResponse> responseStream, ServerCallContext context)
     {
         var batch = await FindAsync(request.BatchId, context.CancellationToken);
+        if (batch.FilePurgedAt is { } purgedAt)
+        {
+            throw FilePurged(batch.Id, purgedAt);
+        }
 
         // Each download holds a database connection while it streams: a bound keeps slow readers
         // from taking the pool that ingestion and batches need.
@@ -186,22 +190,33 @@ internal sealed class ExportApi(
             throw new RpcException(new Status(StatusCode.FailedPrecondition, $"recipient {batch.Recipient} has no push endpoint (Exports:Delivery:{batch.Recipient}:Endpoint)"));
         }
 
-        // A delivered batch is not pushed twice; a receiver that lost it can be given a download.
+        if (batch.FilePurgedAt is { } purgedAt)
+        {
+            throw FilePurged(batch.Id, purgedAt);
+        }
+
+        // A delivered batch is not pushed twice; a receiver that lost it can be given a download. A
+        // batch whose file the retention purge deleted meanwhile has nothing left to push.
         await using var transaction = await db.Database.BeginTransactionAsync(context.CancellationToken);
         var queued = await db.ExportBatches
-            .Where(b => b.Id == batch.Id && b.DeliveryStatus != DeliveryStatus.Delivered)
+            .Where(b => b.Id == batch.Id && b.DeliveryStatus != DeliveryStatus.Delivered && b.FilePurgedAt == null)
             .ExecuteUpdateAsync(
                 set => set.SetProperty(b => b.DeliveryStatus, DeliveryStatus.Pending).SetProperty(b => b.NextDeliveryAt, (DateTimeOffset?)null),
                 context.CancellationToken);
         if (queued == 0)
         {
-            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"export batch {batch.Id} was already delivered"));
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"export batch {batch.Id} was already delivered, or its file was deleted"));
         }
 
         await audit.RecordAsync(AuditActions.DeliveryRetry, AuditOutcomes.Ok, context.CancellationToken);
         await transaction.CommitAsync(CancellationToken.None);
         return Describe(await FindAsync(batch.Id, context.CancellationToken));
     }
+
+    /// <summary>The batch row (manifest, counts, submissions) outlives its file: GetBatch still describes it.</summary>
+    private static RpcException FilePurged(long batchId, DateTimeOffset purgedAt) => new(new Status(
+        StatusCode.FailedPrecondition,
+        $"the file of export batch {batchId} was deleted on {purgedAt.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)}, when its retention (Retention:BatchFileMonths) ended; GetBatch still gives its manifest and counts"));
 
     private string KnownRecipient(string recipient) =>
         catalog.Find(recipient) is not null

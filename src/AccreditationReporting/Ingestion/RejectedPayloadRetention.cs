@@ -5,8 +5,9 @@ using Microsoft.Extensions.Options;
 namespace AccreditationReporting.Ingestion;
 
 /// <summary>
-/// Deletes rejected messages' payloads (personal data) once their retention ends; the record that
-/// the message was rejected, and why, stays. Runs at start and then every hour.
+/// Deletes rejected messages' payloads (personal data) once their retention ends, and with them the
+/// learner ID the message named, so nothing links the rejection to a learner after it; the record
+/// that the message was rejected, and why, stays. Runs at start and then every hour.
 /// </summary>
 public sealed class RejectedPayloadRetention(
     IServiceScopeFactory scopes, TimeProvider time, IOptions<IngestionOptions> options, ILogger<RejectedPayloadRetention> logger)
@@ -14,13 +15,18 @@ public sealed class RejectedPayloadRetention(
 {
     private static readonly TimeSpan Interval = TimeSpan.FromHours(1);
 
-    /// <summary>Also honours a retention shortened after the payload was received.</summary>
+    /// <summary>
+    /// Also honours a retention shortened after the payload was received. A rejection that kept no
+    /// payload (too large) or lost it early (an erasure) loses its learner ID at the same age.
+    /// </summary>
     public static Task<int> PurgeAsync(ReportingDbContext db, DateTimeOffset now, TimeSpan retention, CancellationToken cancellationToken)
     {
         var receivedBefore = now - retention;
         return db.RejectedEvents
-            .Where(r => r.Payload != null && (r.PayloadExpiresAt <= now || r.ReceivedAt <= receivedBefore))
-            .ExecuteUpdateAsync(set => set.SetProperty(r => r.Payload, (byte[]?)null), cancellationToken);
+            .Where(r => (r.Payload != null || r.LearnerId != null) && (r.PayloadExpiresAt <= now || r.ReceivedAt <= receivedBefore))
+            .ExecuteUpdateAsync(
+                set => set.SetProperty(r => r.Payload, (byte[]?)null).SetProperty(r => r.LearnerId, (string?)null),
+                cancellationToken);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -6,7 +6,9 @@ namespace AccreditationReporting.Storage;
 /// <summary>
 /// Least privilege in PostgreSQL. The owning role runs migrations; the service's login role gets,
 /// after every migration, what it needs and nothing more: rows of the service's tables, no DDL, and
-/// on the audit trail only INSERT and SELECT. Applied after each migration so a new table is covered.
+/// on the audit trail only INSERT and SELECT. Its oldest entries go only through
+/// <c>purge_audit_trail</c>, which also writes the purge's anchor (<c>audit_purges</c>, which the
+/// role may only read). Applied after each migration so a new table is covered.
 /// </summary>
 public static partial class DatabaseRoles
 {
@@ -40,6 +42,8 @@ public static partial class DatabaseRoles
             REVOKE INSERT, UPDATE, DELETE ON {ReportingDbContext.Schema}.ef_migrations_history FROM {serviceRole};
             REVOKE UPDATE, DELETE ON {ReportingDbContext.Schema}.audit_events FROM {serviceRole};
             REVOKE UPDATE, DELETE ON {ReportingDbContext.Schema}.erasure_requests FROM {serviceRole};
+            REVOKE INSERT, UPDATE, DELETE ON {ReportingDbContext.Schema}.audit_purges FROM {serviceRole};
+            GRANT EXECUTE ON FUNCTION {ReportingDbContext.Schema}.purge_audit_trail(timestamptz) TO {serviceRole};
             REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA {ReportingDbContext.Schema} FROM {serviceRole};
             """,
             cancellationToken);

@@ -36,6 +36,13 @@ internal static class SqlCommands
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>Runs a statement and returns the rows it changed.</summary>
+    public static async Task<int> RowsAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object[] values)
+    {
+        await using var command = Create(connection, sql, values);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object[] values)
     {
         await using var command = Create(connection, sql, values);
