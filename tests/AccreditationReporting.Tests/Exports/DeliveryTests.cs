@@ -14,6 +14,9 @@ namespace AccreditationReporting.Tests.Exports;
 public sealed class DeliveryTests
 {
     private const string Recipient = "joint-provider/cme-consultants";
+
+    /// <summary>A joint provider's delivery sits with its other settings.</summary>
+    private const string Settings = "JointProviders:cme-consultants:Delivery";
     private const string Token = "delivery-token-for-tests";
 
     [Fact]
@@ -190,8 +193,8 @@ public sealed class DeliveryTests
     public async Task AnEndpointThatIsNotHttpsOrCarriesCredentialsStopsTheStart(string url, string reason)
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(() => ReportingService.StartAsync(
-            useRabbitMq: false, settings: new Dictionary<string, string?> { [$"Exports:Delivery:{Recipient}:Endpoint"] = url }));
-        Assert.Contains($"Exports:Delivery:{Recipient}:Endpoint {reason}", error.ToString());
+            useRabbitMq: false, settings: new Dictionary<string, string?> { [$"{Settings}:Endpoint"] = url }));
+        Assert.Contains($"{Settings}:Endpoint {reason}", error.ToString());
         Assert.DoesNotContain("secret", error.ToString());
     }
 
@@ -207,15 +210,15 @@ public sealed class DeliveryTests
     {
         var all = new Dictionary<string, string?>
         {
-            [$"Exports:Delivery:{Recipient}:Endpoint"] = endpoint.Url.ToString(),
-            [$"Exports:Delivery:{Recipient}:BearerToken"] = Token,
-            [$"Exports:Delivery:{Recipient}:FirstRetryDelay"] = "00:00:00.05",
-            [$"Exports:Delivery:{Recipient}:PollInterval"] = "00:00:00.2",
-            [$"Exports:Delivery:{Recipient}:BreakMinimumThroughput"] = "20",
+            [$"{Settings}:Endpoint"] = endpoint.Url.ToString(),
+            [$"{Settings}:BearerToken"] = Token,
+            [$"{Settings}:FirstRetryDelay"] = "00:00:00.05",
+            [$"{Settings}:PollInterval"] = "00:00:00.2",
+            [$"{Settings}:BreakMinimumThroughput"] = "20",
         };
         foreach (var (key, value) in settings ?? [])
         {
-            all[$"Exports:Delivery:{Recipient}:{key}"] = value;
+            all[$"{Settings}:{key}"] = value;
         }
 
         return ReportingService.StartAsync(useRabbitMq: false, settings: all, postgres: postgres);
