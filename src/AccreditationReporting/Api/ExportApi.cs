@@ -221,6 +221,8 @@ internal sealed class ExportApi(
     {
         BatchId = batch.Id, Recipient = batch.Recipient, FileName = batch.FileName, ContentType = batch.ContentType,
         ByteLength = batch.ByteLength, Sha256 = batch.Sha256, RowCount = batch.RowCount,
+        OriginalSha256 = batch.OriginalSha256 ?? string.Empty,
+        RedactedAt = batch.RedactedAt is { } redacted ? Timestamp.FromDateTimeOffset(redacted) : null,
     };
 
     internal static V1.ExportBatch Describe(ExportBatch batch) => new()
