@@ -12,8 +12,8 @@ public static class IngestionExtensions
     /// </summary>
     public static IHostApplicationBuilder AddIngestion(this IHostApplicationBuilder builder)
     {
-        var endpointName = builder.Configuration.GetSection(IngestionOptions.Section).Get<IngestionOptions>()?.EndpointName
-            ?? new IngestionOptions().EndpointName;
+        var ingestion = builder.Configuration.GetSection(IngestionOptions.Section).Get<IngestionOptions>() ?? new IngestionOptions();
+        var endpointName = ingestion.EndpointName;
         var rabbitMq = builder.Configuration.GetConnectionString("RabbitMq");
 
         builder.Services.AddOptions<IngestionOptions>().BindConfiguration(IngestionOptions.Section);
@@ -51,6 +51,7 @@ public static class IngestionExtensions
                 bus.UsingRabbitMq((context, cfg) =>
                 {
                     AmqpAddress.ConfigureHost(cfg, rabbitMq);
+                    ErrorQueues.Configure(cfg, ingestion.RejectedPayloadRetention);
                     cfg.Message<CourseCompleted>(m => m.SetEntityName(endpointName));
                     cfg.ConfigureEndpoints(context);
                 });
