@@ -23,6 +23,12 @@ public static class IngestionExtensions
         builder.Services.AddScoped<CompletionStore>();
         builder.Services.AddScoped<RejectedEventReplay>();
         builder.Services.AddHostedService<RejectedPayloadRetention>();
+        if (!string.IsNullOrWhiteSpace(rabbitMq))
+        {
+            // Registered before the bus, so its error queues exist with their TTL before it starts.
+            builder.Services.AddHostedService(sp => new ErrorQueueDeclaration(
+                rabbitMq, endpointName, ingestion.RejectedPayloadRetention, sp.GetRequiredService<ILogger<ErrorQueueDeclaration>>()));
+        }
 
         // Not "started" until the endpoint and its exchange exist, so publishers never race the topology.
         builder.Services.AddOptions<MassTransitHostOptions>().Configure(host =>

@@ -1,6 +1,8 @@
+using AccreditationReporting.Hosting;
 using AccreditationReporting.Ingestion;
 using AccreditationReporting.Storage;
 using AccreditationReporting.Tests.Fixtures;
+using Microsoft.Extensions.Logging.Abstractions;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 
@@ -54,6 +56,50 @@ public sealed class ErrorQueueTests
         }
 
         Assert.Equal(0L, await service.Database.ScalarAsync<long>("SELECT count(*) FROM accreditation.rejected_events"));
+    }
+
+    [Fact]
+    public async Task AnEmptyErrorQueueDeclaredWithoutTheTtlByAnEarlierVersionIsReplacedAtStart()
+    {
+        var endpointName = $"course-completed-test-{Guid.NewGuid():N}";
+        var amqpUri = await TestRabbitMq.AmqpUriAsync();
+        foreach (var queue in ErrorQueues.Of(endpointName))
+        {
+            await DeclareAsync(amqpUri, queue, null);
+        }
+
+        await using var service = await ReportingService.StartAsync(endpointName: endpointName);
+
+        foreach (var queue in ErrorQueues.Of(endpointName))
+        {
+            await DeclareAsync(amqpUri, queue, ErrorQueues.MessageTtlMilliseconds(TimeSpan.FromDays(30)));
+        }
+    }
+
+    [Fact]
+    public async Task AnErrorQueueWithoutTheTtlThatHoldsMessagesStopsTheStartAndKeepsThem()
+    {
+        var endpointName = $"course-completed-test-{Guid.NewGuid():N}";
+        var amqpUri = await TestRabbitMq.AmqpUriAsync();
+        var errorQueue = $"{endpointName}_error";
+        await DeclareAsync(amqpUri, errorQueue, null);
+        await using (var publisher = await RawPublisher.ConnectAsync(amqpUri))
+        {
+            await publisher.Channel.BasicPublishAsync(string.Empty, errorQueue, "a faulted event"u8.ToArray());
+        }
+
+        await Assert.ThrowsAnyAsync<Exception>(() => ReportingService.StartAsync(endpointName: endpointName));
+
+        // The test host reports a failure of its own; the start-up check says why and what to do.
+        var problem = await Assert.ThrowsAsync<StartupProblemException>(() =>
+            new ErrorQueueDeclaration(amqpUri, endpointName, TimeSpan.FromDays(30), NullLogger<ErrorQueueDeclaration>.Instance)
+                .StartAsync(CancellationToken.None));
+        Assert.Equal(
+            $"Not starting: RabbitMQ queue '{errorQueue}' was declared without a message TTL and holds messages, which may outlive "
+            + "Ingestion:RejectedPayloadRetention. Replay or remove them, delete the queue (rabbitmqctl delete_queue), then start again; "
+            + "README, 'Error queues'.",
+            problem.Message);
+        Assert.Equal(1u, await MessagesInAsync(amqpUri, errorQueue));
     }
 
     [Fact]
