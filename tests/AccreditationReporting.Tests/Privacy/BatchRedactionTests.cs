@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AccreditationReporting.Access;
 using AccreditationReporting.Api.V1;
 using AccreditationReporting.Exports;
 using AccreditationReporting.Tests.Fixtures;
@@ -27,13 +28,15 @@ public sealed class BatchRedactionTests(LearnerRightsFixture fixture) : IClassFi
 
     private ServiceDatabase Database => fixture.Service.Database;
 
-    private ExportCatalog Catalog => fixture.Service.Services.GetRequiredService<ExportCatalog>();
+    private ExportCatalog Catalog => CatalogOf(fixture.Service);
+
+    private static ExportCatalog CatalogOf(ReportingService service) => service.Services.GetRequiredService<ExportCatalog>();
 
     [Fact]
     public async Task AnErasedLearnersIdentifiersLeaveEveryEarlierFileOtherRowsStayByteForByteAndTheSentHashIsKept()
     {
-        var erased = await StoreAsync("Jane", "Doe");
-        var other = await StoreAsync("Ann \"Nan\"", "-Ortiz, Jr.");
+        var erased = await StoreAsync(fixture, "Jane", "Doe");
+        var other = await StoreAsync(fixture, "Ann \"Nan\"", "-Ortiz, Jr.");
 
         var pars = Catalog.Find(Recipients.ParsLearners)!.Format;
         var joint = Catalog.Exports.Values.Single(e => e.IsLearnerLevel && e.Format.Fields.Contains("quiz-score")).Format;
@@ -43,17 +46,17 @@ public sealed class BatchRedactionTests(LearnerRightsFixture fixture) : IClassFi
             .Append(ParsRow(erased, "ABIM")).Append(ParsRow(erased, "ABP")).Append(ParsRow(other, "ABIM"))
             .Concat(Fillers(pars, Filler)).ToList();
         var parsSent = Write(pars, parsRows);
-        var parsBatch = await InsertBatchAsync(pars, parsSent, parsRows.Count,
+        var parsBatch = await InsertBatchAsync(Database, pars, parsSent, parsRows.Count,
             (erased.CompletionId, Filler + 1, 2), (other.CompletionId, Filler + 3, 1));
 
         var jointRows = new List<string[]> { JointRow(joint, other), JointRow(joint, erased) };
         var jointSent = Write(joint, jointRows);
-        var jointBatch = await InsertBatchAsync(joint, jointSent, jointRows.Count, (other.CompletionId, 1, 1), (erased.CompletionId, 2, 1));
+        var jointBatch = await InsertBatchAsync(Database, joint, jointSent, jointRows.Count, (other.CompletionId, 1, 1), (erased.CompletionId, 2, 1));
 
         // A file that never held the learner stays as it is.
         var untouchedRows = new List<string[]> { ParsRow(other, "ABIM") };
         var untouchedSent = Write(pars, untouchedRows);
-        var untouchedBatch = await InsertBatchAsync(pars, untouchedSent, 1, (other.CompletionId, 1, 1));
+        var untouchedBatch = await InsertBatchAsync(Database, pars, untouchedSent, 1, (other.CompletionId, 1, 1));
 
         var erasure = await fixture.LearnerRights.EraseLearnerAsync(
             new EraseLearnerRequest { LearnerId = erased.LearnerId, RequestReference = "PRIV-REDACT-1" });
@@ -104,7 +107,7 @@ public sealed class BatchRedactionTests(LearnerRightsFixture fixture) : IClassFi
     [Fact]
     public async Task AFileWhoseRowsHeldNoneOfTheErasedValuesKeepsItsManifest()
     {
-        var learner = await StoreAsync("Jo", "Roe");
+        var learner = await StoreAsync(fixture, "Jo", "Roe");
         var pars = Catalog.Find(Recipients.ParsLearners)!.Format;
 
         // A row sent without licence or board (no permission for them): nothing to redact.
@@ -115,7 +118,7 @@ public sealed class BatchRedactionTests(LearnerRightsFixture fixture) : IClassFi
         }
 
         var sent = Write(pars, [row]);
-        var batch = await InsertBatchAsync(pars, sent, 1, (learner.CompletionId, 1, 1));
+        var batch = await InsertBatchAsync(Database, pars, sent, 1, (learner.CompletionId, 1, 1));
 
         var erasure = await fixture.LearnerRights.EraseLearnerAsync(
             new EraseLearnerRequest { LearnerId = learner.LearnerId, RequestReference = "PRIV-REDACT-3" });
@@ -126,13 +129,56 @@ public sealed class BatchRedactionTests(LearnerRightsFixture fixture) : IClassFi
         Assert.Equal((Sha256(sent), "", null), (now.Manifest.Sha256, now.Manifest.OriginalSha256, now.Manifest.RedactedAt));
     }
 
+    [Fact]
+    public async Task ABatchRedactedBetweenPushAttemptsIsPushedAsTheCopyUnderTheSameIdempotencyKey()
+    {
+        const string recipient = Recipients.ParsLearners;
+        await using var endpoint = await RecipientEndpoint.StartAsync(503, 200);
+        await using var service = await ReportingService.StartAsync(useRabbitMq: false, settings: new Dictionary<string, string?>
+        {
+            [$"Exports:Delivery:{recipient}:Endpoint"] = endpoint.Url.ToString(),
+            [$"Exports:Delivery:{recipient}:FirstRetryDelay"] = "00:00:03",
+            [$"Exports:Delivery:{recipient}:PollInterval"] = "00:00:00.2",
+        });
+        var exports = new AccreditationReporting.Tests.Exports.ExportServiceFixtureOver(service);
+        var learner = await StoreAsync(exports, "Jane", "Doe");
+        var pars = CatalogOf(service).Find(recipient)!.Format;
+        var sent = Write(pars, [ParsRow(pars, learner, "ABIM")]);
+        var batch = await InsertBatchAsync(service.Database, pars, sent, 1, nameof(DeliveryStatus.Pending), (learner.CompletionId, 1, 1));
+        await Eventually.TrueAsync(() => Task.FromResult(endpoint.Received.Count == 1), what: "the first push attempt");
+
+        // Erased while the deliverer waits to try again.
+        var erasure = await new LearnerRightsService.LearnerRightsServiceClient(service.CreateChannel(StaffRoles.PrivacyOfficer))
+            .EraseLearnerAsync(new EraseLearnerRequest { LearnerId = learner.LearnerId, RequestReference = "PRIV-REDACT-PUSH" });
+
+        Assert.Equal(new[] { batch }, erasure.BatchesRedacted);
+        await Eventually.TrueAsync(
+            async () => (await exports.Exports.GetBatchAsync(new GetBatchRequest { BatchId = batch })).Delivery.Status == "Delivered",
+            what: "the batch delivered");
+        var copy = await exports.DownloadAsync(batch);
+        var received = endpoint.Received;
+        Assert.Equal(2, received.Count);
+        Assert.Equal(sent, received[0].Body);
+        Assert.Equal(copy.Bytes, received[1].Body);
+        Assert.All(learner.Identifiers, value => Assert.DoesNotContain(value, Encoding.UTF8.GetString(received[1].Body), StringComparison.Ordinal));
+        Assert.Equal(received[0].Headers["Idempotency-Key"], received[1].Headers["Idempotency-Key"]);
+        Assert.Equal($"sha-256=:{Convert.ToBase64String(SHA256.HashData(copy.Bytes))}:", received[1].Headers["Content-Digest"]);
+
+        // Each attempt's audit entry names the file it carried.
+        Assert.Equal(
+            [$"failed {Sha256(sent)}", $"ok {copy.Manifest.Sha256}"],
+            await service.Database.ColumnAsync<string>(
+                "SELECT outcome || ' ' || sha256 FROM accreditation.audit_events WHERE action = 'delivery.push' AND target = @target ORDER BY id",
+                ("target", $"batch:{batch}")));
+    }
+
     private sealed record StoredLearner(string LearnerId, long CompletionId, string FirstName, string LastName, string Npi, string LicenseId, string BoardId)
     {
         public IEnumerable<string> Identifiers => [Npi, LicenseId, BoardId];
     }
 
     /// <summary>A physician with an NPI, a licence and a board ID who gave both permissions, stored through ingestion.</summary>
-    private async Task<StoredLearner> StoreAsync(string firstName, string lastName)
+    private static async Task<StoredLearner> StoreAsync(ExportServiceFixture exports, string firstName, string lastName)
     {
         var token = Guid.NewGuid().ToString("N")[..16];
         var npi = "9" + Random.Shared.NextInt64(100_000_000, 999_999_999).ToString(CultureInfo.InvariantCulture);
@@ -145,13 +191,15 @@ public sealed class BatchRedactionTests(LearnerRightsFixture fixture) : IClassFi
             e["learner"]!["boards"]![0]!["boardId"] = $"B-{token}";
             e["consents"]!["stateBoardReporting"] = true;
         });
-        await fixture.StoreAsync(stored);
-        var completionId = await Database.ScalarAsync<long>(
+        await exports.StoreAsync(stored);
+        var completionId = await exports.Service.Database.ScalarAsync<long>(
             "SELECT id FROM accreditation.completions WHERE event_id = @id", ("id", Guid.Parse(EventId(stored))));
         return new StoredLearner(LearnerId(stored), completionId, firstName, lastName, npi, $"MN-{token}", $"B-{token}");
     }
 
-    private string[] ParsRow(StoredLearner learner, string board) => Values(Recipients.ParsLearners, new Dictionary<string, string>
+    private string[] ParsRow(StoredLearner learner, string board) => ParsRow(Catalog.Find(Recipients.ParsLearners)!.Format, learner, board);
+
+    private static string[] ParsRow(RecipientFormat format, StoredLearner learner, string board) => Values(format, new Dictionary<string, string>
     {
         ["record-action"] = "Add", ["accme-activity-id"] = "202600123", ["completion-date"] = "11/20/2026",
         ["first-name"] = learner.FirstName, ["last-name"] = learner.LastName, ["birth-month-day"] = "04/23",
@@ -160,7 +208,7 @@ public sealed class BatchRedactionTests(LearnerRightsFixture fixture) : IClassFi
         ["moc-credit-type"] = "Medical Knowledge", ["moc-credits"] = "7.75",
     });
 
-    private string[] JointRow(RecipientFormat format, StoredLearner learner) => Values(format, new Dictionary<string, string>
+    private static string[] JointRow(RecipientFormat format, StoredLearner learner) => Values(format, new Dictionary<string, string>
     {
         ["record-id"] = Guid.NewGuid().ToString(), ["record-status"] = "new", ["first-name"] = learner.FirstName,
         ["last-name"] = learner.LastName, ["activity-id"] = "ecg-basics-2026", ["activity-title"] = "ECG Basics",
@@ -171,8 +219,6 @@ public sealed class BatchRedactionTests(LearnerRightsFixture fixture) : IClassFi
 
     private static IEnumerable<string[]> Fillers(RecipientFormat format, int count) =>
         Enumerable.Range(0, count).Select(i => Values(format, format.Fields.ToDictionary(f => f, f => $"{f[..3]}-{i}")));
-
-    private string[] Values(string recipient, Dictionary<string, string> values) => Values(Catalog.Find(recipient)!.Format, values);
 
     private static string[] Values(RecipientFormat format, Dictionary<string, string> values) =>
         format.Fields.Select(f => values.GetValueOrDefault(f, "")).ToArray();
@@ -194,9 +240,15 @@ public sealed class BatchRedactionTests(LearnerRightsFixture fixture) : IClassFi
     }
 
     /// <summary>A batch with its file in 1 MiB chunks and an Add line per completion naming its rows.</summary>
-    private async Task<long> InsertBatchAsync(RecipientFormat format, byte[] file, int rows, params (long Completion, int FirstLine, int LineCount)[] lines)
+    private static Task<long> InsertBatchAsync(
+        ServiceDatabase database, RecipientFormat format, byte[] file, int rows, params (long Completion, int FirstLine, int LineCount)[] lines) =>
+        InsertBatchAsync(database, format, file, rows, nameof(DeliveryStatus.NotConfigured), lines);
+
+    private static async Task<long> InsertBatchAsync(
+        ServiceDatabase database, RecipientFormat format, byte[] file, int rows, string deliveryStatus,
+        params (long Completion, int FirstLine, int LineCount)[] lines)
     {
-        await using var connection = new NpgsqlConnection(Database.ConnectionString);
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
         await connection.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         long batchId;
@@ -205,7 +257,7 @@ public sealed class BatchRedactionTests(LearnerRightsFixture fixture) : IClassFi
             INSERT INTO accreditation.export_batches (recipient, created_at, cutoff, trigger, file_name, content_type, fields, headers,
                 row_count, byte_length, sha256, included, corrections, exclusions, delivery_status, delivery_attempts)
             VALUES (@recipient, now(), now(), 'on-demand', @file_name, @content_type, @fields::jsonb, @headers::jsonb,
-                @rows, @length, @sha256, @included, 0, '[]', 'NotConfigured', 0)
+                @rows, @length, @sha256, @included, 0, '[]', @delivery_status, 0)
             RETURNING id
             """,
             connection))
@@ -219,6 +271,7 @@ public sealed class BatchRedactionTests(LearnerRightsFixture fixture) : IClassFi
             insert.Parameters.AddWithValue("length", (long)file.Length);
             insert.Parameters.AddWithValue("sha256", Sha256(file));
             insert.Parameters.AddWithValue("included", lines.Length);
+            insert.Parameters.AddWithValue("delivery_status", deliveryStatus);
             batchId = (long)(await insert.ExecuteScalarAsync())!;
         }
 
