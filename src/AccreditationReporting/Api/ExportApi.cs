@@ -3,6 +3,7 @@ using AccreditationReporting.Api.V1;
 using AccreditationReporting.Audit;
 using AccreditationReporting.Exports;
 using AccreditationReporting.Exports.Delivery;
+using System.Data;
 using AccreditationReporting.Storage;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
@@ -100,6 +101,17 @@ internal sealed class ExportApi(
             await responseStream.WriteAsync(new DownloadBatchResponse { Manifest = Manifest(batch) }, context.CancellationToken);
             var connection = (NpgsqlConnection)db.Database.GetDbConnection();
             await db.Database.OpenConnectionAsync(context.CancellationToken);
+
+            // The bytes from the snapshot that still has the manifest sent above (and recorded): an
+            // erasure may have redacted the file since it was read.
+            await using var snapshot = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, context.CancellationToken);
+            var sha256 = await SqlCommands.ScalarAsync<string>(
+                connection, "SELECT sha256 FROM accreditation.export_batches WHERE id = $1", context.CancellationToken, batch.Id);
+            if (sha256 != batch.Sha256)
+            {
+                throw new RpcException(new Status(StatusCode.Aborted, $"export batch {batch.Id}'s file was redacted as the download began; download it again"));
+            }
+
             await using var file = await BatchFiles.OpenReadAsync(connection, batch.Id, context.CancellationToken);
             var buffer = new byte[DownloadChunkSize];
             int read;
@@ -112,9 +124,9 @@ internal sealed class ExportApi(
 
             outcome = AuditOutcomes.Completed;
         }
-        catch (Exception) when (!context.CancellationToken.IsCancellationRequested)
+        catch (Exception e) when (!context.CancellationToken.IsCancellationRequested)
         {
-            outcome = AuditInterceptor.StatusName(StatusCode.Internal);
+            outcome = AuditInterceptor.StatusName(e is RpcException rpc ? rpc.StatusCode : StatusCode.Internal);
             throw;
         }
         finally
@@ -240,6 +252,8 @@ internal sealed class ExportApi(
     {
         BatchId = batch.Id, Recipient = batch.Recipient, FileName = batch.FileName, ContentType = batch.ContentType,
         ByteLength = batch.ByteLength, Sha256 = batch.Sha256, RowCount = batch.RowCount,
+        OriginalSha256 = batch.OriginalSha256 ?? string.Empty,
+        RedactedAt = batch.RedactedAt is { } redacted ? Timestamp.FromDateTimeOffset(redacted) : null,
     };
 
     internal static V1.ExportBatch Describe(ExportBatch batch) => new()

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Authorization;
 namespace AccreditationReporting.Api;
 
 /// <summary>Erasure under its first name; PrivacyService carries it with access and rectification.</summary>
-public sealed class LearnerRightsApi(LearnerErasure erasure, CallAudit audit) : LearnerRightsService.LearnerRightsServiceBase
+internal sealed class LearnerRightsApi(LearnerErasure erasure, CallAudit audit) : LearnerRightsService.LearnerRightsServiceBase
 {
     [Authorize(Policy = AccessPolicies.ExerciseLearnerRights)]
     [Audited(AuditActions.LearnerErase)]
@@ -21,16 +21,19 @@ public sealed class LearnerRightsApi(LearnerErasure erasure, CallAudit audit) : 
     {
         PrivacyApi.CheckLearnerRequest(request.LearnerId, request.RequestReference);
 
-        // A request for a learner we do not hold is recorded too, under its reference.
+        // A request about which nothing is stored is recorded too (by the interceptor, as not-found),
+        // under its reference and with no target: there is no learner to name.
         audit.Details["request_reference"] = request.RequestReference;
         var outcome = await erasure.EraseAsync(request.LearnerId, request.RequestReference, audit.Actor, context.CancellationToken)
-            ?? throw new RpcException(new Status(StatusCode.NotFound, "No learner is stored under that learner_id."));
+            ?? throw new RpcException(new Status(StatusCode.NotFound, "Nothing is stored about that learner_id."));
         audit.RecordedElsewhere();
         return new EraseLearnerResponse
         {
             CompletionsErased = outcome.CompletionsErased,
             ErasedAt = Timestamp.FromDateTimeOffset(outcome.ErasedAt),
             AlreadyErased = outcome.AlreadyErased,
+            RejectedPayloadsDeleted = outcome.RejectedPayloadsDeleted,
+            BatchesRedacted = { outcome.BatchesRedacted.Select(b => b.BatchId) },
         };
     }
 }

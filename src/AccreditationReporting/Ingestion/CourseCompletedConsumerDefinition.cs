@@ -1,4 +1,5 @@
 using MassTransit;
+using MassTransit.Middleware;
 using Microsoft.Extensions.Options;
 
 namespace AccreditationReporting.Ingestion;
@@ -32,9 +33,22 @@ public sealed class CourseCompletedConsumerDefinition : ConsumerDefinition<Cours
 
         endpoint.ConfigureReceive(receive => receive.UseFilter(new AcknowledgeInDeliveryOrder()));
 
+        // A pipe configured here replaces MassTransit's default one, so the move to <queue>_error or
+        // <queue>_skipped that a failed recording falls back on must follow the filter explicitly:
+        // without it such a message was acknowledged and lost. No fault event is published: nothing
+        // here consumes one. Both queues keep a message for the rejected-payload retention at most
+        // (ErrorQueues).
         var unreadable = new UnreadableMessages(context.GetRequiredService<IServiceScopeFactory>());
-        endpoint.ConfigureError(error => error.UseFilter(unreadable));
-        endpoint.ConfigureDeadLetter(deadLetter => deadLetter.UseFilter(unreadable));
+        endpoint.ConfigureError(error =>
+        {
+            error.UseFilter(unreadable);
+            error.UseFilter(new ErrorTransportFilter());
+        });
+        endpoint.ConfigureDeadLetter(deadLetter =>
+        {
+            deadLetter.UseFilter(unreadable);
+            deadLetter.UseFilter(new DeadLetterTransportFilter());
+        });
 
         // Only the database's transient faults are worth retrying (a rejected event would fail
         // again); long enough to ride out a database restart or fail-over.

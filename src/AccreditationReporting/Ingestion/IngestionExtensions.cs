@@ -12,8 +12,8 @@ public static class IngestionExtensions
     /// </summary>
     public static IHostApplicationBuilder AddIngestion(this IHostApplicationBuilder builder)
     {
-        var endpointName = builder.Configuration.GetSection(IngestionOptions.Section).Get<IngestionOptions>()?.EndpointName
-            ?? new IngestionOptions().EndpointName;
+        var ingestion = builder.Configuration.GetSection(IngestionOptions.Section).Get<IngestionOptions>() ?? new IngestionOptions();
+        var endpointName = ingestion.EndpointName;
         var rabbitMq = builder.Configuration.GetConnectionString("RabbitMq");
 
         builder.Services.AddOptions<IngestionOptions>().BindConfiguration(IngestionOptions.Section);
@@ -23,6 +23,12 @@ public static class IngestionExtensions
         builder.Services.AddScoped<CompletionStore>();
         builder.Services.AddScoped<RejectedEventReplay>();
         builder.Services.AddHostedService<RejectedPayloadRetention>();
+        if (!string.IsNullOrWhiteSpace(rabbitMq))
+        {
+            // Registered before the bus, so its error queues exist with their TTL before it starts.
+            builder.Services.AddHostedService(sp => new ErrorQueueDeclaration(
+                rabbitMq, endpointName, ingestion.RejectedPayloadRetention, sp.GetRequiredService<ILogger<ErrorQueueDeclaration>>()));
+        }
 
         // Not "started" until the endpoint and its exchange exist, so publishers never race the topology.
         builder.Services.AddOptions<MassTransitHostOptions>().Configure(host =>
@@ -51,6 +57,7 @@ public static class IngestionExtensions
                 bus.UsingRabbitMq((context, cfg) =>
                 {
                     AmqpAddress.ConfigureHost(cfg, rabbitMq);
+                    ErrorQueues.Configure(cfg, ingestion.RejectedPayloadRetention);
                     cfg.Message<CourseCompleted>(m => m.SetEntityName(endpointName));
                     cfg.ConfigureEndpoints(context);
                 });

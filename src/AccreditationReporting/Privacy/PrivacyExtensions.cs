@@ -6,6 +6,7 @@ public static class PrivacyExtensions
     public static IHostApplicationBuilder AddLearnerRights(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<LearnerErasure>();
+        builder.Services.AddSingleton<Exports.BatchRedaction>();
         builder.Services.AddScoped<LearnerRectification>();
         builder.Services.AddScoped<AccessCopies>();
 

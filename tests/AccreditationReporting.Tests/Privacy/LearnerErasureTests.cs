@@ -20,6 +20,8 @@ public sealed class LearnerRightsFixture : ExportServiceFixture, IAsyncLifetime
 
     public LearnerRightsService.LearnerRightsServiceClient LearnerRights { get; private set; } = null!;
 
+    public PrivacyService.PrivacyServiceClient Privacy { get; private set; } = null!;
+
     // Debug wherever appsettings.json sets no quieter level, so the canary sees more than production
     // writes; the console stays at Warning.
     protected override IReadOnlyDictionary<string, string?>? Settings => new Dictionary<string, string?>
@@ -33,6 +35,7 @@ public sealed class LearnerRightsFixture : ExportServiceFixture, IAsyncLifetime
         await InitializeAsync();
         Service.Services.GetRequiredService<ILoggerFactory>().AddProvider(Logs);
         LearnerRights = new LearnerRightsService.LearnerRightsServiceClient(Service.CreateChannel(StaffRoles.PrivacyOfficer));
+        Privacy = new PrivacyService.PrivacyServiceClient(Service.CreateChannel(StaffRoles.PrivacyOfficer));
     }
 }
 
@@ -55,19 +58,20 @@ public sealed class LearnerErasureTests(LearnerRightsFixture fixture) : IClassFi
         var stored = Personal(NewActivity(), NewAccmeId());
         await fixture.StoreAsync(stored);
         var learnerId = LearnerId(stored);
-        var (learnerBefore, completionBefore, awardsBefore) = await RowsAsync(stored);
+        var (learnerBefore, profileBefore, completionBefore, awardsBefore) = await RowsAsync(stored);
 
         var erased = await EraseAsync(learnerId, "PRIV-2026-0042");
 
-        Assert.Equal((1, false), (erased.CompletionsErased, erased.AlreadyErased));
+        Assert.Equal((1, false, 0), (erased.CompletionsErased, erased.AlreadyErased, erased.RejectedPayloadsDeleted));
         Assert.InRange(erased.ErasedAt.ToDateTimeOffset(), DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddMinutes(1));
-        var (learner, completion, awards) = await RowsAsync(stored);
+        var (learner, profile, completion, awards) = await RowsAsync(stored);
 
-        Assert.Equal(["birth_year", "boards", "email", "erased_at", "license_id", "license_state", "npi"], Changed(learnerBefore, learner));
-        Assert.All(new[] { "birth_year", "email", "license_id", "license_state", "npi" }, column => Assert.Null(learner[column]));
-        Assert.Empty(learner["boards"]!.AsArray());
-        Assert.NotNull(learner["erased_at"]);
-        Assert.Equal(("Jane", "Doe", 4, 23), ((string?)learner["first_name"], (string?)learner["last_name"], (int?)learner["birth_month"], (int?)learner["birth_day"]));
+        Assert.Equal(["erased_at"], Changed(learnerBefore, learner));
+        Assert.Equal(["boards", "erased_at", "license_id", "license_state", "npi"], Changed(profileBefore, profile));
+        Assert.All(new[] { "license_id", "license_state", "npi" }, column => Assert.Null(profile[column]));
+        Assert.Empty(profile["boards"]!.AsArray());
+        Assert.NotNull(profile["erased_at"]);
+        Assert.Equal(("Jane", "Doe", 4, 23), ((string?)profile["first_name"], (string?)profile["last_name"], (int?)profile["birth_month"], (int?)profile["birth_day"]));
 
         Assert.Equal(["assessment_score", "erased_at"], Changed(completionBefore, completion));
         Assert.Null(completion["assessment_score"]);
@@ -82,7 +86,7 @@ public sealed class LearnerErasureTests(LearnerRightsFixture fixture) : IClassFi
             learnerId);
         Assert.Equal("PRIV-2026-0042", (string?)request["request_reference"]);
         Assert.Equal("Tester (privacy-officer) (tester-privacy-officer)", (string?)request["actor"]);
-        Assert.Equal((1, false), ((int?)request["completions_erased"], (bool?)request["already_erased"]));
+        Assert.Equal((1, false, 0), ((int?)request["completions_erased"], (bool?)request["already_erased"], (int?)request["rejected_payloads_deleted"]));
         Assert.Contains("GDPR Art. 17(3)(b)", (string?)request["legal_basis"]);
 
         var record = await fixture.Service.CompletionClient().GetLearnerRecordAsync(new GetLearnerRecordRequest { LearnerId = learnerId });
@@ -105,6 +109,7 @@ public sealed class LearnerErasureTests(LearnerRightsFixture fixture) : IClassFi
         Assert.Equal((0, true, first.ErasedAt), (second.CompletionsErased, second.AlreadyErased, second.ErasedAt));
         var afterSecond = await RowsAsync(stored);
         Assert.Empty(Changed(afterFirst.Learner, afterSecond.Learner));
+        Assert.Empty(Changed(afterFirst.Profile, afterSecond.Profile));
         Assert.Empty(Changed(afterFirst.Completion, afterSecond.Completion));
         Assert.Equal(afterFirst.Awards, afterSecond.Awards);
         var requests = await Database.ColumnAsync<string>(
@@ -132,11 +137,15 @@ public sealed class LearnerErasureTests(LearnerRightsFixture fixture) : IClassFi
 
         await EraseAsync(LearnerId(stored));
 
-        // PARS does not edit records: it gets a Delete of exactly what it holds, read back from the file it was sent, and no Add.
+        // PARS does not edit records: it gets a Delete of what it holds, read back from the file it
+        // was sent (now its redacted copy: no licence or board ID), and no Add.
         var (parsBatch, pars) = await fixture.CreateAndDownloadAsync(ParsLearners);
         var rows = pars.Rows.Where(r => r["ACCME Activity ID"] == accmeId).ToList();
         Assert.Equal(["Delete", "Delete"], rows.Select(r => r["Record Action"]));
-        Assert.Equal(sentRows.Select(r => r.Values.Skip(1).ToList()), rows.Select(r => r.Values.Skip(1).ToList()));
+        string[] erasedColumns = ["Licensing State", "Licensing ID or NPI", "Certifying Board ID"];
+        Assert.Equal(
+            sentRows.Select(r => r.Skip(1).Select(c => erasedColumns.Contains(c.Key) ? "" : c.Value).ToList()),
+            rows.Select(r => r.Values.Skip(1).ToList()));
         Assert.Equal((1, 0), (parsBatch.Corrections, parsBatch.Included));
 
         var (jointBatch, joint) = await fixture.CreateAndDownloadAsync(JointProvider);
@@ -183,7 +192,7 @@ public sealed class LearnerErasureTests(LearnerRightsFixture fixture) : IClassFi
     }
 
     [Fact]
-    public async Task AfterErasureTheLearnersPersonalDataIsLeftOnlyInTheFilesOfEarlierBatches()
+    public async Task AfterErasureNoTableAndNoDownloadHoldsTheErasedValuesAndEachRedactedFileKeepsTheHashOfWhatWasSent()
     {
         await FlushAsync();
         var activity = NewActivity();
@@ -206,28 +215,38 @@ public sealed class LearnerErasureTests(LearnerRightsFixture fixture) : IClassFi
         Assert.Contains(canaries.LicenseId, parsFile.Text);
         Assert.Contains(canaries.BoardId, jointFile.Text);
 
-        // The canary finds them before: in the learner row, and in the rejected payload (bytes).
-        foreach (var canary in canaries.All)
+        // The canary finds them before: in the profile, the rejected payload (bytes) and the files.
+        // The email never: it is not stored, not even in a kept payload.
+        foreach (var canary in canaries.Erased)
         {
-            Assert.Contains("learners", await TablesHoldingAsync(canary));
+            Assert.Contains("learner_profiles", await TablesHoldingAsync(canary));
+            Assert.Contains("rejected_events", await TablesHoldingAsync(canary));
         }
 
-        Assert.Contains("rejected_events", await TablesHoldingAsync(canaries.Email));
+        Assert.Empty(await TablesHoldingAsync(canaries.Email));
 
-        await EraseAsync(LearnerId(stored));
+        var erased = await EraseAsync(LearnerId(stored));
 
-        foreach (var canary in canaries.All)
+        Assert.Equal(1, erased.RejectedPayloadsDeleted);
+        Assert.Equal([parsBatch.Id, jointBatch.Id], erased.BatchesRedacted.Order());
+        foreach (var canary in canaries.Erased)
         {
             Assert.Empty(await TablesHoldingAsync(canary));
         }
 
-        // Batches are immutable: the files of earlier batches are the record of what was submitted.
-        Assert.Equal(parsBatch.Manifest.Sha256, Sha256(await fixture.DownloadAsync(parsBatch.Id)));
-        Assert.Equal(jointBatch.Manifest.Sha256, Sha256(await fixture.DownloadAsync(jointBatch.Id)));
+        foreach (var (batch, sent) in new[] { (parsBatch, parsFile), (jointBatch, jointFile) })
+        {
+            var now = await fixture.DownloadAsync(batch.Id);
+            Assert.All(canaries.Erased, canary => Assert.DoesNotContain(canary, now.Text, StringComparison.Ordinal));
+            Assert.Contains("Jane", now.Text, StringComparison.Ordinal);
+            Assert.Equal((Sha256(now), (long)now.Bytes.Length), (now.Manifest.Sha256, now.Manifest.ByteLength));
+            Assert.Equal(Sha256(sent), now.Manifest.OriginalSha256);
+            Assert.NotNull(now.Manifest.RedactedAt);
+        }
 
         var lines = fixture.Logs.Lines;
         Assert.Contains(lines, l => l.Contains("Erasure request", StringComparison.Ordinal));
-        foreach (var secret in canaries.All.Append(LearnerId(stored)))
+        foreach (var secret in canaries.Erased.Append(LearnerId(stored)))
         {
             Assert.DoesNotContain(lines, l => l.Contains(secret, StringComparison.Ordinal));
         }
@@ -253,17 +272,21 @@ public sealed class LearnerErasureTests(LearnerRightsFixture fixture) : IClassFi
         });
         await fixture.StoreAsync(again);
 
-        var (learner, completion, _) = await RowsAsync(again);
-        Assert.Equal((Canaries(again).Email, null), ((string?)learner["email"], (string?)learner["erased_at"]));
+        var (learner, profile, completion, _) = await RowsAsync(again);
+        Assert.Equal((Canaries(again).Npi, null, null), ((string?)profile["npi"], (string?)profile["erased_at"], (string?)learner["erased_at"]));
         Assert.Equal((91m, null, null), ((decimal?)completion["assessment_score"], (string?)completion["erased_at"], (long?)completion["superseded_by"]));
-        var (_, erased, _) = await RowsAsync(first);
+        var (_, _, erased, _) = await RowsAsync(first);
         Assert.Equal((null, null), ((decimal?)erased["assessment_score"], (long?)erased["superseded_by"]));
         Assert.NotNull(erased["erased_at"]);
 
         var (_, pars) = await fixture.CreateAndDownloadAsync(ParsLearners);
         var rows = pars.Rows.Where(r => r["ACCME Activity ID"] == accmeId).ToList();
         Assert.Equal(["Delete", "Add"], rows.Select(r => r["Record Action"]));
-        Assert.Equal((Canaries(first).LicenseId, Canaries(again).LicenseId), (rows[0]["Licensing ID or NPI"], rows[1]["Licensing ID or NPI"]));
+
+        // The Delete is read back from the redacted copy of the file that sent the erased record: it
+        // names it by activity, name, birth MM/DD and completion date, no longer by its licence.
+        Assert.Equal(("", Canaries(again).LicenseId), (rows[0]["Licensing ID or NPI"], rows[1]["Licensing ID or NPI"]));
+        Assert.Equal(("Jane", "04/23"), (rows[0]["First Name"], rows[0]["Date of Birth (MM/DD)"]));
 
         var (_, joint) = await fixture.CreateAndDownloadAsync(JointProvider);
         Assert.Equal("withdrawn", Assert.Single(joint.Rows, r => r["Record ID"] == EventId(first))["Record Status"]);
@@ -297,21 +320,104 @@ public sealed class LearnerErasureTests(LearnerRightsFixture fixture) : IClassFi
         Assert.Equal((field, reason), (violation.Field, violation.Description));
     }
 
-    [Fact]
-    public async Task AnUnknownLearnerIsNotFoundWithoutEchoingTheIdAndTheRequestIsAuditedUnderItsReference()
+    [Theory]
+    [InlineData("learner-rights")]
+    [InlineData("privacy")]
+    public async Task AnUnknownLearnerIsNotFoundWithoutEchoingTheIdAndTheRequestIsAuditedUnderItsReference(string service)
     {
         var learnerId = $"learner-nobody-{Guid.NewGuid():N}";
         var reference = $"PRIV-{Guid.NewGuid():N}";
+        var request = new EraseLearnerRequest { LearnerId = learnerId, RequestReference = reference };
 
-        var error = await Assert.ThrowsAsync<RpcException>(() => EraseAsync(learnerId, reference));
+        var error = await Assert.ThrowsAsync<RpcException>(() => service == "privacy"
+            ? fixture.Privacy.EraseLearnerAsync(request).ResponseAsync
+            : fixture.LearnerRights.EraseLearnerAsync(request).ResponseAsync);
 
         Assert.Equal(StatusCode.NotFound, error.StatusCode);
         Assert.DoesNotContain(learnerId, error.Status.Detail, StringComparison.Ordinal);
         Assert.Equal(0L, await Database.ScalarAsync<long>(
             "SELECT count(*) FROM accreditation.erasure_requests WHERE request_reference = @r", ("r", reference)));
-        Assert.Equal("not-found tester-privacy-officer", await Database.ScalarAsync<string>(
-            "SELECT outcome || ' ' || actor_subject FROM accreditation.audit_events WHERE action = 'learner.erase' AND details->>'request_reference' = @r",
+
+        // No learner to name: the entry has no target, and its details only the reference.
+        Assert.Equal("not-found tester-privacy-officer <none> request_reference", await Database.ScalarAsync<string>(
+            """
+            SELECT outcome || ' ' || actor_subject || ' ' || coalesce(target, '<none>') || ' ' || (SELECT string_agg(k, ',') FROM jsonb_object_keys(details) k)
+            FROM accreditation.audit_events WHERE action = 'learner.erase' AND details->>'request_reference' = @r
+            """,
             ("r", reference)));
+        Assert.Equal(0L, await Database.ScalarAsync<long>(
+            "SELECT count(*) FROM accreditation.audit_events WHERE strpos(details::text || coalesce(target, ''), @id) > 0", ("id", learnerId)));
+    }
+
+    [Fact]
+    public async Task ALearnerKnownOnlyFromRejectedEventsIsErasedAndNothingLinksTheRejectionsToThemAfter()
+    {
+        var learnerId = $"learner-{Guid.NewGuid():N}";
+
+        // Under 16 on the completion date: rejected, so no learner is stored, but the payload is kept for replay.
+        var underAge = Completion(NewActivity(), change: e =>
+        {
+            e["learner"]!["learnerId"] = learnerId;
+            e["learner"]!["birthYear"] = 2015;
+        });
+        await fixture.Service.Services.GetRequiredService<IBus>().Publish(underAge.ToMessage());
+        await Eventually.TrueAsync(
+            async () => await Database.ScalarAsync<long>(
+                "SELECT count(*) FROM accreditation.rejected_events WHERE event_id = @id AND payload IS NOT NULL", ("id", Guid.Parse(EventId(underAge)))) > 0,
+            what: "the under-age event recorded with its payload");
+        Assert.Equal("under-age " + learnerId, await Database.ScalarAsync<string>(
+            "SELECT rule_code || ' ' || learner_id FROM accreditation.rejected_events WHERE event_id = @id", ("id", Guid.Parse(EventId(underAge)))));
+        Assert.Equal(0L, await Database.ScalarAsync<long>("SELECT count(*) FROM accreditation.learners WHERE learner_id = @id", ("id", learnerId)));
+
+        // One recorded before rejections named their learner: found by reading its payload.
+        var earlier = Completion(NewActivity(), change: e =>
+        {
+            e["learner"]!["learnerId"] = learnerId;
+            e["learner"]!["birthYear"] = 2015;
+        });
+        var earlierPayload = Encoding.UTF8.GetBytes(earlier.ToJson());
+        await Database.ScalarAsync<long>(
+            """
+            INSERT INTO accreditation.rejected_events (event_id, received_at, last_received_at, times_received, violations, rule_code, field,
+                payload, content_type, payload_expires_at, payload_digest, status, replays)
+            VALUES (@event, now(), now(), 1, '[{"code":"under-age","field":"learner.birthYear","reason":"is under 16"}]', 'under-age', 'learner.birthYear',
+                @payload, 'application/json', now() + interval '30 days', sha256(@payload), 'Open', 0)
+            RETURNING id
+            """,
+            ("event", Guid.Parse(EventId(earlier))), ("payload", earlierPayload));
+        var reference = $"PRIV-{Guid.NewGuid():N}";
+
+        var erased = await EraseAsync(learnerId, reference);
+
+        Assert.Equal((0, false, 2), (erased.CompletionsErased, erased.AlreadyErased, erased.RejectedPayloadsDeleted));
+        Assert.Empty(erased.BatchesRedacted);
+        Assert.Equal(
+            ["under-age:Open:no payload:no learner", "under-age:Open:no payload:no learner"],
+            await Database.ColumnAsync<string>(
+                """
+                SELECT rule_code || ':' || status || ':' || CASE WHEN payload IS NULL THEN 'no payload' ELSE 'payload' END
+                    || ':' || CASE WHEN learner_id IS NULL THEN 'no learner' ELSE learner_id END
+                FROM accreditation.rejected_events WHERE event_id = ANY(@ids)
+                """,
+                ("ids", new[] { Guid.Parse(EventId(underAge)), Guid.Parse(EventId(earlier)) })));
+        Assert.Equal(0L, await Database.ScalarAsync<long>(
+            "SELECT count(*) FROM accreditation.rejected_events WHERE learner_id = @id OR strpos(convert_from(payload, 'UTF8'), @id) > 0", ("id", learnerId)));
+
+        var request = await RowAsync(
+            "SELECT row_to_json(r)::text FROM accreditation.erasure_requests r WHERE r.request_reference = @id", reference);
+        Assert.Equal((null, 0, 2, false), ((long?)request["learner_key"], (int?)request["completions_erased"], (int?)request["rejected_payloads_deleted"], (bool?)request["already_erased"]));
+        var entry = await RowAsync(
+            "SELECT row_to_json(a)::text FROM accreditation.audit_events a WHERE a.action = 'learner.erase' AND a.details->>'request_reference' = @id",
+            reference);
+        Assert.Equal(("ok", null), ((string?)entry["outcome"], (string?)entry["target"]));
+        Assert.Equal(
+            ((string?)request["id"]!.ToString(), "0", "2", ""),
+            ((string?)entry["details"]!["erasure_request"], (string?)entry["details"]!["completions_erased"],
+                (string?)entry["details"]!["rejected_payloads_deleted"], (string?)entry["details"]!["batches_redacted"]));
+
+        // Nothing about them is left: a second request finds nothing, and is recorded as such.
+        var again = await Assert.ThrowsAsync<RpcException>(() => EraseAsync(learnerId, reference + "-2"));
+        Assert.Equal(StatusCode.NotFound, again.StatusCode);
     }
 
     private Task<EraseLearnerResponse> EraseAsync(string learnerId, string reference = "PRIV-2026-0001") =>
@@ -353,7 +459,8 @@ public sealed class LearnerErasureTests(LearnerRightsFixture fixture) : IClassFi
 
     private sealed record NewCanaries(string Email, string Npi, string LicenseId, string BoardId)
     {
-        public IEnumerable<string> All => [Email, Npi, LicenseId, BoardId];
+        /// <summary>What the service stores and erasure deletes; the email it never stores.</summary>
+        public IEnumerable<string> Erased => [Npi, LicenseId, BoardId];
     }
 
     private static string NewAccmeId() => Random.Shared.NextInt64(100_000_000, 999_999_999).ToString(CultureInfo.InvariantCulture);
@@ -361,14 +468,14 @@ public sealed class LearnerErasureTests(LearnerRightsFixture fixture) : IClassFi
     private static string Sha256(ExportFile file) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(file.Bytes));
 
     /// <summary>
-    /// Every table of the service but the stored batch files whose rows hold the value, as text or
-    /// as UTF-8 bytes (a bytea column reads as hex).
+    /// Every table of the service whose rows hold the value, as text or as UTF-8 bytes (a bytea
+    /// column reads as hex), the stored batch files too.
     /// </summary>
     private async Task<List<string>> TablesHoldingAsync(string value)
     {
         var tables = await Database.ColumnAsync<string>(
-            "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'accreditation' AND table_type = 'BASE TABLE' AND table_name <> 'export_file_chunks'");
-        Assert.Contains("learners", tables);
+            "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'accreditation' AND table_type = 'BASE TABLE'");
+        Assert.Contains("export_file_chunks", tables);
         var hex = Convert.ToHexStringLower(Encoding.UTF8.GetBytes(value));
         var holding = new List<string>();
         foreach (var table in tables)
@@ -385,9 +492,16 @@ public sealed class LearnerErasureTests(LearnerRightsFixture fixture) : IClassFi
         return holding;
     }
 
-    private async Task<(JsonObject Learner, JsonObject Completion, string Awards)> RowsAsync(JsonObject stored)
+    private async Task<(JsonObject Learner, JsonObject Profile, JsonObject Completion, string Awards)> RowsAsync(JsonObject stored)
     {
         var learner = await RowAsync("SELECT row_to_json(l)::text FROM accreditation.learners l WHERE l.learner_id = @id", LearnerId(stored));
+        var profile = await RowAsync(
+            """
+            SELECT row_to_json(p)::text FROM accreditation.learner_profiles p
+            JOIN accreditation.completions c ON c.learner_key = p.learner_key AND c.policy_version = p.policy_version
+            WHERE c.event_id = @id
+            """,
+            Guid.Parse(EventId(stored)));
         var completion = await RowAsync("SELECT row_to_json(c)::text FROM accreditation.completions c WHERE c.event_id = @id", Guid.Parse(EventId(stored)));
         var awards = await Database.ScalarAsync<string>(
             """
@@ -395,7 +509,7 @@ public sealed class LearnerErasureTests(LearnerRightsFixture fixture) : IClassFi
             JOIN accreditation.completions c ON c.id = w.completion_id WHERE c.event_id = @id
             """,
             ("id", Guid.Parse(EventId(stored))));
-        return (learner, completion, awards);
+        return (learner, profile, completion, awards);
     }
 
     private async Task<JsonObject> RowAsync(string sql, object id) =>

@@ -78,7 +78,7 @@ internal sealed class BatchDeliveries(
         await using var command = SqlCommands.Create(
             connection,
             """
-            SELECT id, file_name, content_type, byte_length, sha256, row_count, next_delivery_at
+            SELECT id, file_name, content_type, byte_length, sha256, row_count, next_delivery_at, original_sha256
             FROM accreditation.export_batches
             WHERE recipient = $1 AND delivery_status = 'Pending' AND file_name <> ''
             ORDER BY id LIMIT 1
@@ -92,7 +92,9 @@ internal sealed class BatchDeliveries(
 
         var due = reader.IsDBNull(6) || reader.GetFieldValue<DateTimeOffset>(6) <= time.GetUtcNow();
         return due
-            ? new DueBatch(recipient, reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetString(4), reader.GetInt32(5))
+            ? new DueBatch(
+                recipient, reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetString(4), reader.GetInt32(5),
+                reader.IsDBNull(7) ? null : reader.GetString(7))
             : null;
     }
 
@@ -115,13 +117,14 @@ internal sealed class BatchDeliveries(
                     try
                     {
                         var status = await state.push.SendAsync(context.CancellationToken);
-                        await state.attempts.RecordAsync(state.run.Attempted, $"HTTP {(int)status}", (int)status is >= 200 and < 300);
+                        await state.attempts.RecordAsync(state.run.Attempted, $"HTTP {(int)status}", (int)status is >= 200 and < 300, state.push.Sha256Sent);
                         return status;
                     }
                     catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
                     {
                         await state.attempts.RecordAsync(
-                            state.run.Attempted, e is OperationCanceledException ? "no answer in time" : $"request failed: {e.GetType().Name}", delivered: false);
+                            state.run.Attempted, e is OperationCanceledException ? "no answer in time" : $"request failed: {e.GetType().Name}", delivered: false,
+                            state.push.Sha256Sent);
                         throw;
                     }
                 },
@@ -186,11 +189,12 @@ internal sealed class PushAttempts(AuditTrail audit, DueBatch batch, Uri endpoin
     /// logged and does not fail the delivery: the file went (or did not) either way, and a push
     /// that succeeded must not be sent again.
     /// </summary>
-    public async Task RecordAsync(int attempt, string result, bool delivered)
+    /// <param name="sha256">The file the attempt sent (or tried to).</param>
+    public async Task RecordAsync(int attempt, string result, bool delivered, string sha256)
     {
         try
         {
-            await AppendAsync(attempt, result, delivered);
+            await AppendAsync(attempt, result, delivered, sha256);
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
         {
@@ -198,12 +202,12 @@ internal sealed class PushAttempts(AuditTrail audit, DueBatch batch, Uri endpoin
         }
     }
 
-    private Task AppendAsync(int attempt, string result, bool delivered) =>
+    private Task AppendAsync(int attempt, string result, bool delivered, string sha256) =>
         audit.AppendAsync(
             new AuditEntry(Deliverer, AuditActions.DeliveryPush, delivered ? AuditOutcomes.Ok : "failed", AuditEntry.Batch(batch.Id))
             {
                 RowCount = batch.RowCount,
-                Sha256 = batch.Sha256,
+                Sha256 = sha256,
                 Details = new Dictionary<string, string>
                 {
                     ["recipient"] = batch.Recipient,
@@ -216,4 +220,6 @@ internal sealed class PushAttempts(AuditTrail audit, DueBatch batch, Uri endpoin
 }
 
 /// <summary>The manifest of a batch waiting for delivery: what the request's headers carry.</summary>
-internal sealed record DueBatch(string Recipient, long Id, string FileName, string ContentType, long ByteLength, string Sha256, int RowCount);
+/// <param name="OriginalSha256">Set when an erasure redacted the stored file after it was made: the file as first made.</param>
+internal sealed record DueBatch(
+    string Recipient, long Id, string FileName, string ContentType, long ByteLength, string Sha256, int RowCount, string? OriginalSha256);
