@@ -166,7 +166,7 @@ public sealed class LearnerErasureTests(LearnerRightsFixture fixture) : IClassFi
         }
 
         Assert.Equal(
-            ["accme-pars-activities:Counted", "accme-pars-learners:Add", "accme-pars-learners:Delete", "joint-provider:Add", "joint-provider:Delete"],
+            ["accme-pars-activities:Counted", "accme-pars-learners:Add", "accme-pars-learners:Delete", "joint-provider/cme-consultants:Add", "joint-provider/cme-consultants:Delete"],
             await LinesAsync(stored));
     }
 
@@ -188,7 +188,7 @@ public sealed class LearnerErasureTests(LearnerRightsFixture fixture) : IClassFi
             Assert.Equal((0, 0), (batch.Included, batch.Corrections));
         }
 
-        Assert.Equal(["accme-pars-learners:Excluded:erased", "joint-provider:Excluded:erased"], await LinesAsync(stored, withReason: true));
+        Assert.Equal(["accme-pars-learners:Excluded:erased", "joint-provider/cme-consultants:Excluded:erased"], await LinesAsync(stored, withReason: true));
     }
 
     [Fact]
