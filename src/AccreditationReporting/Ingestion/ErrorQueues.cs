@@ -110,10 +110,13 @@ internal sealed class ErrorQueueDeclaration(string amqpUri, string endpointName,
             }
             catch (OperationInterruptedException notEmpty) when (notEmpty.ShutdownReason?.ReplyCode == PreconditionFailed)
             {
+                // The queue was declared before with other arguments: without a TTL (an earlier version), or
+                // with the TTL of another Ingestion:RejectedPayloadRetention.
                 throw new StartupProblemException(
-                    $"Not starting: RabbitMQ queue '{queue}' was declared without a message TTL and holds messages, which may outlive " +
-                    "Ingestion:RejectedPayloadRetention. Replay or remove them, delete the queue (rabbitmqctl delete_queue), then start " +
-                    "again; README, 'Error queues'.");
+                    $"Not starting: RabbitMQ queue '{queue}' exists with arguments other than a message TTL of " +
+                    $"{ErrorQueues.MessageTtlMilliseconds(retention)} ms (Ingestion:RejectedPayloadRetention, {retention}) and holds messages, " +
+                    "which may outlive that retention. Replay or remove them and delete the queue (rabbitmqctl delete_queue), or set the TTL " +
+                    "by policy instead (deploy/rabbitmq-error-queue-policy.sh), then start again; README, 'Error queues'.");
             }
         }
 
