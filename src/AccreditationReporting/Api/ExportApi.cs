@@ -103,10 +103,15 @@ internal sealed class ExportApi(
             await db.Database.OpenConnectionAsync(context.CancellationToken);
 
             // The bytes from the snapshot that still has the manifest sent above (and recorded): an
-            // erasure may have redacted the file since it was read.
+            // erasure may have redacted the file since it was read, or the retention purge deleted
+            // it (the snapshot would then hold no bytes at all).
             await using var snapshot = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, context.CancellationToken);
-            var sha256 = await SqlCommands.ScalarAsync<string>(
-                connection, "SELECT sha256 FROM accreditation.export_batches WHERE id = $1", context.CancellationToken, batch.Id);
+            var (sha256, purgedSince) = await FileInSnapshotAsync(connection, batch.Id, context.CancellationToken);
+            if (purgedSince is { } purged)
+            {
+                throw FilePurged(batch.Id, purged);
+            }
+
             if (sha256 != batch.Sha256)
             {
                 throw new RpcException(new Status(StatusCode.Aborted, $"export batch {batch.Id}'s file was redacted as the download began; download it again"));
@@ -223,6 +228,20 @@ internal sealed class ExportApi(
         await audit.RecordAsync(AuditActions.DeliveryRetry, AuditOutcomes.Ok, context.CancellationToken);
         await transaction.CommitAsync(CancellationToken.None);
         return Describe(await FindAsync(batch.Id, context.CancellationToken));
+    }
+
+    /// <summary>The file's hash and purge time as the transaction open on <paramref name="connection"/> sees them.</summary>
+    private static async Task<(string Sha256, DateTimeOffset? PurgedAt)> FileInSnapshotAsync(
+        NpgsqlConnection connection, long batchId, CancellationToken cancellationToken)
+    {
+        await using var command = SqlCommands.Create(
+            connection, "SELECT sha256, file_purged_at FROM accreditation.export_batches WHERE id = $1", batchId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var purgedAt = reader.GetOrdinal("file_purged_at");
+        return (
+            reader.GetString(reader.GetOrdinal("sha256")),
+            reader.IsDBNull(purgedAt) ? null : reader.GetFieldValue<DateTimeOffset>(purgedAt));
     }
 
     /// <summary>The batch row (manifest, counts, submissions) outlives its file: GetBatch still describes it.</summary>

@@ -12,16 +12,20 @@ namespace AccreditationReporting.Retention;
 internal static class BatchFilePurge
 {
     /// <summary>
-    /// Runs inside the purge's transaction; returns the batches whose files went. A file's retention
+    /// Runs in a transaction of its own that holds every recipient's export batch lock
+    /// (<see cref="ExportBatchLocks"/>): an erasure redacting a file, or a batch reading Delete rows
+    /// back from one, is not in progress. Returns the batches whose files went. A file's retention
     /// ends <paramref name="months"/> after its batch was made, counted forward as PostgreSQL adds
     /// months (a batch of 30 November kept two months is kept until 30 January).
     /// </summary>
     /// <remarks>
-    /// A file that added a completion still stored is kept until that completion's own retention
-    /// ends (the verification purge deletes its lines first): a correction or an erasure of that
-    /// completion writes PARS Delete rows read back from the file that sent it, so the file must be
-    /// there. This happens when a batch was made before its activity ended. A batch still waiting
-    /// for its push delivery keeps its file too: the deliverer sends it from there.
+    /// A learner-level file that added a completion still stored is kept until that completion is
+    /// purged (the verification purge deletes its lines first), whenever its activity ended: a
+    /// correction or an erasure of that completion writes PARS Delete rows read back from the file
+    /// that sent it, so the file must be there. With <c>Retention:BatchFileMonths</c> shorter than
+    /// the verification records' retention, the setting in effect reaches only counts-only files and
+    /// the learner-level files none of whose added completions is left. A batch still waiting for its
+    /// push delivery keeps its file too: the deliverer sends it from there.
     /// </remarks>
     public static async Task<int> PurgeAsync(NpgsqlConnection connection, int months, DateTimeOffset now, CancellationToken cancellationToken)
     {

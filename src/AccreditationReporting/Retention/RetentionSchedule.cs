@@ -32,7 +32,8 @@ internal sealed class RetentionSchedule(
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
             {
-                // The run rolled back whole; the next occurrence finds everything this one would have deleted.
+                // The run lost its connection (a part that fails otherwise is recorded by the run, which
+                // goes on). What its transactions committed stays; the next occurrence finds the rest.
                 logger.LogWarning("Retention purge failed ({Error}); the next occurrence will purge what this one did not", e.GetType().Name);
             }
         }

@@ -14,7 +14,9 @@ namespace AccreditationReporting.Retention;
 /// <param name="BatchFileMonths">Batch files, counted from the batch's creation; the batch row stays.</param>
 /// <param name="AuditTrailYears">Audit entries, counted from when they were written.</param>
 /// <param name="Schedule">When the purge runs (UTC).</param>
-public sealed record RetentionSettings(int VerificationRecordYears, int BatchFileMonths, int AuditTrailYears, CronExpression Schedule)
+/// <param name="ChunkLearners">Learners whose verification records one transaction of the purge deletes
+/// (<see cref="RetentionPurge"/>): ingestion, erasure and rectification of a learner wait at most for one chunk.</param>
+public sealed record RetentionSettings(int VerificationRecordYears, int BatchFileMonths, int AuditTrailYears, CronExpression Schedule, int ChunkLearners)
 {
     public const string Section = "Retention";
 
@@ -29,6 +31,7 @@ public sealed record RetentionSettings(int VerificationRecordYears, int BatchFil
         var verification = Whole(configuration, "VerificationRecordYears", 6, MinimumYears, "years: ACCME keeps attendance records 6 years from the activity", problems);
         var files = Whole(configuration, "BatchFileMonths", 72, 1, "months", problems);
         var audit = Whole(configuration, "AuditTrailYears", 7, MinimumYears, "years: the trail records who saw the 6-year records", problems);
+        var chunk = Whole(configuration, "ChunkLearners", 500, 1, "learners", problems);
 
         var cron = configuration[$"{Section}:Schedule"] is { Length: > 0 } configured ? configured : DefaultSchedule;
         var format = cron.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard;
@@ -38,7 +41,7 @@ public sealed record RetentionSettings(int VerificationRecordYears, int BatchFil
         }
 
         return problems.Count == 0
-            ? new RetentionSettings(verification, files, audit, schedule!)
+            ? new RetentionSettings(verification, files, audit, schedule!, chunk)
             : throw new StartupProblemException(string.Join(Environment.NewLine, problems));
     }
 

@@ -1,5 +1,7 @@
+using System.Globalization;
 using AccreditationReporting.Api.V1;
 using AccreditationReporting.Exports;
+using AccreditationReporting.Retention;
 using AccreditationReporting.Tests.Exports;
 using AccreditationReporting.Tests.Fixtures;
 using Grpc.Core;
@@ -15,34 +17,17 @@ public sealed class BatchFilePurgeTests
     private static readonly Dictionary<string, string?> TwoMonths = new() { ["Retention:BatchFileMonths"] = "2" };
 
     [Fact]
-    public async Task AFileGoesAfterTheConfiguredPeriodAndItsDownloadSaysSoWhileAFileThatSentAKeptCompletionStays()
+    public async Task AFileGoesAfterTheConfiguredPeriodAndItsDownloadSaysSoWhileALearnerFileThatAddedAKeptCompletionStaysUntilThatIsPurged()
     {
         await using var service = await ReportingService.StartAsync(useRabbitMq: false, settings: TwoMonths);
         var store = new ExportServiceFixtureOver(service);
         await store.StoreAsync(Completion(NewActivity()));
         var (counts, countsFile) = await store.CreateAndDownloadAsync(Recipients.ParsActivities);
-        var kept = Completion(NewActivity());
-        await store.StoreAsync(kept);
-        var (learners, _) = await store.CreateAndDownloadAsync(Recipients.ParsActivities);
+        var accmeId = Random.Shared.NextInt64(100_000_000, 999_999_999).ToString(CultureInfo.InvariantCulture);
+        await store.StoreAsync(Completion(NewActivity(), change: e => e["activity"]!["accmeActivityId"] = accmeId));
+        var (learners, learnersFile) = await store.CreateAndDownloadAsync(Recipients.ParsLearners);
+        Assert.Equal("Add", Assert.Single(learnersFile.Rows, r => r["ACCME Activity ID"] == accmeId)["Record Action"]);
         var created = counts.CreatedAt.ToDateTimeOffset();
-
-        // The second file stands for one that added the kept completion: the line a learner-level
-        // batch writes for it (PARS learner batches are being rewritten, so written here as the owner).
-        await using (var owner = new NpgsqlConnection(service.PostgresConnectionString))
-        {
-            await owner.OpenAsync();
-            await using var line = new NpgsqlCommand(
-                """
-                INSERT INTO accreditation.export_lines (recipient, completion_id, action, batch_id, first_line, line_count)
-                SELECT @recipient, c.id, @add, @batch, 1, 1 FROM accreditation.completions c WHERE c.event_id = @event
-                """,
-                owner);
-            line.Parameters.AddWithValue("recipient", Recipients.ParsLearners);
-            line.Parameters.AddWithValue("add", ExportLine.Add);
-            line.Parameters.AddWithValue("batch", learners.Id);
-            line.Parameters.AddWithValue("event", Guid.Parse(EventId(kept)));
-            Assert.Equal(1, await line.ExecuteNonQueryAsync());
-        }
 
         var clock = new FakeTimeProvider(created.AddMonths(2).AddDays(-1));
         var dayBefore = await Purges.RunAsync(service, clock);
@@ -52,15 +37,17 @@ public sealed class BatchFilePurgeTests
         clock.Advance(TimeSpan.FromDays(2));
         var after = await Purges.RunAsync(service, clock);
 
-        // The counts-only file goes. The learner file stays: it added a completion still kept, and a
-        // correction or erasure of that completion reads its rows back from this file.
+        // The counts-only file goes. The PARS learner file stays: it added a completion still kept, and
+        // a correction or erasure of that completion reads its rows back from this file.
         Assert.Equal(1, after!.BatchFiles);
         var db = service.Database;
-        Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM accreditation.export_file_chunks WHERE batch_id = @id", ("id", counts.Id)));
-        Assert.True(await db.ScalarAsync<long>("SELECT count(*) FROM accreditation.export_file_chunks WHERE batch_id = @id", ("id", learners.Id)) > 0);
+        const string Chunks = "SELECT count(*) FROM accreditation.export_file_chunks WHERE batch_id = @id";
+        Assert.Equal(0L, await db.ScalarAsync<long>(Chunks, ("id", counts.Id)));
+        Assert.True(await db.ScalarAsync<long>(Chunks, ("id", learners.Id)) > 0);
         Assert.Equal(
             clock.GetUtcNow().UtcDateTime,
             await db.ScalarAsync<DateTime>("SELECT file_purged_at FROM accreditation.export_batches WHERE id = @id", ("id", counts.Id)));
+        Assert.Equal(learnersFile.Bytes, (await store.DownloadAsync(learners.Id)).Bytes);
 
         // The batch is still described, with the manifest of the file that was sent.
         var described = await store.Exports.GetBatchAsync(new GetBatchRequest { BatchId = counts.Id });
@@ -74,5 +61,70 @@ public sealed class BatchFilePurgeTests
         Assert.Equal(1L, await db.ScalarAsync<long>(
             "SELECT count(*) FROM accreditation.audit_events WHERE action = 'batch.download' AND target = @target AND outcome = 'failed-precondition'",
             ("target", $"batch:{counts.Id}")));
+
+        // Once the completions it added are purged, the learner file goes too, in the same run.
+        var ended = await db.ScalarAsync<DateOnly>("SELECT max(end_date) FROM accreditation.activities");
+        clock.SetUtcNow(new DateTimeOffset(ended.AddYears(6).AddDays(1).ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero));
+        var recordsGone = await Purges.RunAsync(service, clock);
+        Assert.Equal((2, 1), (recordsGone!.Records.Completions, recordsGone.BatchFiles));
+        Assert.Equal(0L, await db.ScalarAsync<long>(Chunks, ("id", learners.Id)));
+    }
+
+    [Fact]
+    public async Task ADownloadThatReadTheBatchBeforeTheFilePurgeCommittedIsRefusedRatherThanSentEmpty()
+    {
+        await using var service = await ReportingService.StartAsync(useRabbitMq: false);
+        var store = new ExportServiceFixtureOver(service);
+        await store.StoreAsync(Completion(NewActivity()));
+        var batch = (await store.Exports.CreateBatchAsync(new CreateBatchRequest { Recipient = Recipients.ParsActivities })).Batch;
+        var target = $"batch:{batch.Id}";
+        var db = service.Database;
+
+        using var call = store.Exports.DownloadBatch(new DownloadBatchRequest { BatchId = batch.Id });
+        Task<bool> manifest;
+        await using (var trailLock = new NpgsqlConnection(service.PostgresConnectionString))
+        {
+            // The download has read the batch, file still there, and waits to record its start.
+            await trailLock.OpenAsync();
+            await ExecuteAsync(trailLock, "SELECT pg_advisory_lock(hashtextextended('audit-trail', 0))");
+            manifest = call.ResponseStream.MoveNext(CancellationToken.None);
+            await Eventually.TrueAsync(
+                async () => await db.ScalarAsync<long>(
+                    """
+                    SELECT count(*) FROM pg_locks
+                    WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                    """) > 0,
+                what: "the download waiting to record its start");
+
+            // Meanwhile the purge's statement for batch files commits, as the service's role runs it
+            // (without the run's audit entry, which would wait for the same lock).
+            await using (var purge = new NpgsqlConnection(TestPostgres.AsServiceRole(service.PostgresConnectionString)))
+            {
+                await purge.OpenAsync();
+                await using var transaction = await purge.BeginTransactionAsync();
+                Assert.Equal(1, await BatchFilePurge.PurgeAsync(purge, 1, batch.CreatedAt.ToDateTimeOffset().AddMonths(2), CancellationToken.None));
+                await transaction.CommitAsync();
+            }
+
+            await ExecuteAsync(trailLock, "SELECT pg_advisory_unlock(hashtextextended('audit-trail', 0))");
+        }
+
+        // The manifest had gone out before the bytes were read; the bytes are not sent as an empty file.
+        Assert.True(await manifest);
+        Assert.Equal(DownloadBatchResponse.PartOneofCase.Manifest, call.ResponseStream.Current.PartCase);
+        var refused = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
+        Assert.Contains("retention", refused.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(
+            ["started", "failed-precondition 0"],
+            await db.ColumnAsync<string>(
+                "SELECT outcome || coalesce(' ' || (details->>'bytes_sent'), '') FROM accreditation.audit_events WHERE action = 'batch.download' AND target = @t ORDER BY id",
+                ("t", target)));
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
     }
 }

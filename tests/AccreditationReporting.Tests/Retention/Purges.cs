@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
 using AccreditationReporting.Retention;
 using AccreditationReporting.Tests.Fixtures;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,4 +17,18 @@ internal static class Purges
 
     /// <summary>Noon UTC today: the tests' "now", a day from either edge of a retention.</summary>
     public static DateTimeOffset TodayAtNoon => new(DateTime.UtcNow.Date.AddHours(12), TimeSpan.Zero);
+
+    /// <summary>The event on an activity that ended on <paramref name="ended"/>, completed that day.</summary>
+    public static JsonObject EndedOn(JsonObject e, DateOnly ended, int hour = 9)
+    {
+        e["activity"]!["startDate"] = ended.AddDays(-90).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        e["activity"]!["endDate"] = ended.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        e["completedOn"] = ended.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        e["occurredAt"] = ended.ToDateTime(new TimeOnly(hour, 0), DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        return e;
+    }
+
+    /// <summary>How many of the trail's retention.purge entries record <c>@part</c>.</summary>
+    public const string EntriesOfPart =
+        "SELECT count(*) FROM accreditation.audit_events WHERE action = 'retention.purge' AND details->>'part' = @part";
 }

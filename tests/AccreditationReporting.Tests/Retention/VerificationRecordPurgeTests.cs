@@ -28,13 +28,13 @@ public sealed class VerificationRecordPurgeTests
         // L1 took the expired activity twice (the re-take supersedes the first, and a new last name
         // revises the profile); L2 took it and a recent one under another policy; L3 took one that
         // ended a day later.
-        var first = At(Completion(expired), sixYearsAgo, hour: 9);
+        var first = Purges.EndedOn(Completion(expired), sixYearsAgo, hour: 9);
         var l1 = LearnerId(first);
-        var retake = At(Completion(expired, change: e => { Same(e, l1); e["learner"]!["lastName"] = "Doe-Smith"; }), sixYearsAgo, hour: 10);
-        var l2Expired = At(Completion(expired), sixYearsAgo, hour: 11);
+        var retake = Purges.EndedOn(Completion(expired, change: e => { Same(e, l1); e["learner"]!["lastName"] = "Doe-Smith"; }), sixYearsAgo, hour: 10);
+        var l2Expired = Purges.EndedOn(Completion(expired), sixYearsAgo, hour: 11);
         var l2 = LearnerId(l2Expired);
         var l2Recent = Completion(recent, PolicyVersions.Ismrm, e => Same(e, l2));
-        var l3 = At(Completion(dayYounger), sixYearsAgo.AddDays(1), hour: 9);
+        var l3 = Purges.EndedOn(Completion(dayYounger), sixYearsAgo.AddDays(1), hour: 9);
         await store.StoreAsync(first, l2Expired, l2Recent, l3);
         await store.StoreAsync(retake);
         await store.Exports.CreateBatchAsync(new CreateBatchRequest { Recipient = Recipients.ParsActivities });
@@ -84,23 +84,14 @@ public sealed class VerificationRecordPurgeTests
             () => service.CompletionClient().GetLearnerRecordAsync(new GetLearnerRecordRequest { LearnerId = l1 }).ResponseAsync);
         Assert.Equal(StatusCode.NotFound, missing.StatusCode);
 
-        // The run is in the trail with what it deleted, counts only.
+        // The run is in the trail with what it deleted, counts only: one chunk, as the learners were
+        // fewer than Retention:ChunkLearners.
         var entry = await db.ScalarAsync<string>(
             """
             SELECT actor_subject || ' ' || (details->>'completions') || ' ' || (details->>'learners') || ' ' || (details->>'activities_ended_before')
-            FROM accreditation.audit_events WHERE action = 'retention.purge' ORDER BY id DESC LIMIT 1
+            FROM accreditation.audit_events WHERE action = 'retention.purge' AND details->>'part' = 'verification-records'
             """);
         Assert.Equal($"service:retention-purge 3 1 {sixYearsAgo.AddDays(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}", entry);
-    }
-
-    /// <summary>The event on an activity that ended on <paramref name="ended"/>, completed that day.</summary>
-    private static JsonObject At(JsonObject e, DateOnly ended, int hour)
-    {
-        e["activity"]!["startDate"] = ended.AddDays(-90).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        e["activity"]!["endDate"] = ended.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        e["completedOn"] = ended.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        e["occurredAt"] = ended.ToDateTime(new TimeOnly(hour, 0), DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-        return e;
     }
 
     private static void Same(JsonObject e, string learnerId) => e["learner"]!["learnerId"] = learnerId;

@@ -14,9 +14,10 @@ namespace AccreditationReporting.Storage.Migrations
             // trigger refuses every change; this function, owned by the owning role that runs the
             // migrations (SECURITY DEFINER runs it with the owner's rights), is the one way entries
             // go: only the oldest ones, a gapless prefix 1..N of what is left, none younger than 6
-            // years by the database's own clock, never the newest (the next append links to it), and
-            // with an anchor row (audit_purges) that the first kept entry must link to. The verifier
-            // starts from that anchor (Audit/AuditVerifier.cs says why the chain stays verifiable).
+            // years by the database's own clock (a later cut-off is lowered to that), never the
+            // newest (the next append links to it), and with an anchor row (audit_purges) that the
+            // first kept entry must link to. The verifier starts from that anchor
+            // (Audit/AuditVerifier.cs says why the chain stays verifiable).
             //
             // The trigger knows the function's DELETE by a setting the function turns on around that
             // one statement (a transaction-local setting: PostgreSQL 15 lets only a superuser put an
@@ -48,11 +49,15 @@ namespace AccreditationReporting.Storage.Migrations
                     through_hash text;
                     deleted integer;
                 BEGIN
-                    -- Accreditation records are kept 6 years: whatever the service's clock or settings say.
-                    IF older_than IS NULL OR older_than > now() - interval '6 years' THEN
-                        RAISE EXCEPTION 'audit entries are kept at least 6 years: purging entries older than % refused', older_than
-                            USING ERRCODE = 'invalid_parameter_value';
+                    IF older_than IS NULL THEN
+                        RAISE EXCEPTION 'purge_audit_trail needs a cut-off' USING ERRCODE = 'invalid_parameter_value';
                     END IF;
+
+                    -- Accreditation records are kept 6 years, whatever the service's clock or settings say.
+                    -- A later cut-off is lowered rather than refused: with Retention:AuditTrailYears at 6, a
+                    -- service clock a little ahead of this one would otherwise fail every run. The anchor
+                    -- records the cut-off used.
+                    older_than := least(older_than, now() - interval '6 years');
 
                     -- The entries before the first one that is not older than the cut-off, short of the newest.
                     SELECT max(e.id) INTO through
