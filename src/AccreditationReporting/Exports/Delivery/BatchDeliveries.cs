@@ -61,14 +61,26 @@ internal sealed class BatchDeliveries(
             return;
         }
 
-        // Closing the connection releases the lock (pooled connections are reset when returned).
-        var audit = scope.ServiceProvider.GetRequiredService<AuditTrail>();
-        while (await NextDueAsync(connection, recipient, cancellationToken) is { } batch)
+        // Released here: a pooled connection is reset only when it is next used, so closing it would
+        // leave the lock held, and the other instances' deliverers waiting, while it sits idle.
+        try
         {
-            if (!await DeliverAsync(connection, batch, audit, cancellationToken))
+            var audit = scope.ServiceProvider.GetRequiredService<AuditTrail>();
+            while (await NextDueAsync(connection, recipient, cancellationToken) is { } batch)
             {
-                // Later batches wait behind this one, so the recipient receives them in order.
-                return;
+                if (!await DeliverAsync(connection, batch, audit, cancellationToken))
+                {
+                    // Later batches wait behind this one, so the recipient receives them in order.
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            if (connection.State == System.Data.ConnectionState.Open)
+            {
+                await SqlCommands.ExecuteAsync(
+                    connection, "SELECT pg_advisory_unlock(hashtextextended('export-delivery/' || $1, 0))", CancellationToken.None, recipient);
             }
         }
     }
