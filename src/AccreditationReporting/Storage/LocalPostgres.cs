@@ -60,7 +60,7 @@ public sealed class LocalPostgres : IAsyncDisposable
             }
 
             await server.RunAsync("initdb", ["-D", server._dataDirectory, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"], cancellationToken);
-            var settings = server._settings = $"-p {server.Port} -k {directory} -c listen_addresses=127.0.0.1 -c max_connections=300"
+            var settings = server._settings = $"-p {server.Port} -k {directory} -c listen_addresses=127.0.0.1 -c max_connections=500"
                 + (durable ? string.Empty : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
             OrphanWatchdog.RunWhenThisProcessEnds(server._discardCommand);
             await server.RunAsync("pg_ctl", ["-D", server._dataDirectory, "-o", settings, "-l", Path.Combine(directory, "server.log"), "-w", "-t", "60", "start"], cancellationToken);

@@ -99,6 +99,16 @@ public sealed class ReportingService : WebApplicationFactory<Program>
     public Uri Address => new(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 
     /// <summary>A channel whose calls carry a token for <paramref name="roles"/> (every role when none are named).</summary>
+    /// <summary>
+    /// Stops the service and closes the idle connections its pools keep (they would otherwise stay
+    /// open until Npgsql prunes them, and the suite's many services would use up the server's slots).
+    /// </summary>
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Npgsql.NpgsqlConnection.ClearAllPools();
+    }
+
     public GrpcChannel CreateChannel(params string[] roles) => CreateChannelWithToken(TestTokens.For(roles.Length > 0 ? roles : [.. StaffRoles.All]));
 
     /// <summary>A channel whose calls carry <paramref name="bearerToken"/> as given; none when null.</summary>
