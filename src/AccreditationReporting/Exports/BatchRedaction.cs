@@ -30,10 +30,10 @@ internal sealed class BatchRedaction(ExportCatalog catalog)
     /// <param name="connection">The erasure's connection, inside its transaction.</param>
     /// <param name="readConnectionString">Where the second connection reads the files from.</param>
     /// <param name="completionIds">The completions the erasure scrubbed.</param>
-    /// <param name="erasedFields">The export fields the erasure deleted the values of.</param>
+    /// <param name="erasedFields">Per recipient, the export fields whose values in its files the erasure deleted.</param>
     public async Task<List<RedactedBatch>> RedactAsync(
         NpgsqlConnection connection, string readConnectionString, IReadOnlyCollection<long> completionIds,
-        IReadOnlySet<string> erasedFields, DateTimeOffset now, CancellationToken cancellationToken)
+        Func<string, IReadOnlySet<string>> erasedFields, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await WaitForBatchesInProgressAsync(connection, cancellationToken);
         var files = await FilesHoldingAsync(connection, completionIds, cancellationToken);
@@ -48,7 +48,7 @@ internal sealed class BatchRedaction(ExportCatalog catalog)
         foreach (var file in files)
         {
             var erasedColumns = file.Fields.Select((field, column) => (field, column))
-                .Where(f => erasedFields.Contains(f.field)).Select(f => f.column).ToHashSet();
+                .Where(f => erasedFields(file.Recipient).Contains(f.field)).Select(f => f.column).ToHashSet();
             if (erasedColumns.Count > 0 && await RedactAsync(connection, reads, file, erasedColumns, now, cancellationToken) is { } done)
             {
                 redacted.Add(done);
@@ -79,7 +79,7 @@ internal sealed class BatchRedaction(ExportCatalog catalog)
             (object)learnerLevel);
     }
 
-    private sealed record StoredFile(long BatchId, List<string> Fields, char Separator, string Sha256, int RowCount, HashSet<int> Rows);
+    private sealed record StoredFile(long BatchId, string Recipient, List<string> Fields, char Separator, string Sha256, int RowCount, HashSet<int> Rows);
 
     /// <summary>
     /// The files still stored that hold rows of the completions (added, or deleted again), and which
@@ -91,7 +91,7 @@ internal sealed class BatchRedaction(ExportCatalog catalog)
         await using var command = SqlCommands.Create(
             connection,
             """
-            SELECT b.id, b.fields::text AS fields, b.content_type, b.sha256, b.row_count, x.first_line, x.line_count
+            SELECT b.id, b.recipient, b.fields::text AS fields, b.content_type, b.sha256, b.row_count, x.first_line, x.line_count
             FROM (SELECT DISTINCT recipient FROM accreditation.export_batches) r
             JOIN accreditation.export_lines x
                 ON x.recipient = r.recipient AND x.completion_id = ANY($1) AND x.action = ANY($2) AND x.line_count > 0
@@ -110,6 +110,7 @@ internal sealed class BatchRedaction(ExportCatalog catalog)
             {
                 files.Add(new StoredFile(
                     batchId,
+                    reader.GetString(reader.GetOrdinal("recipient")),
                     JsonSerializer.Deserialize<List<string>>(reader.GetString(reader.GetOrdinal("fields")), StoredJson.Options)!,
                     RecipientFormat.SeparatorOf(reader.GetString(reader.GetOrdinal("content_type"))),
                     reader.GetString(reader.GetOrdinal("sha256")),

@@ -115,8 +115,8 @@ internal sealed class ErrorQueueDeclaration(string amqpUri, string endpointName,
                 throw new StartupProblemException(
                     $"Not starting: RabbitMQ queue '{queue}' exists with arguments other than a message TTL of " +
                     $"{ErrorQueues.MessageTtlMilliseconds(retention)} ms (Ingestion:RejectedPayloadRetention, {retention}) and holds messages, " +
-                    "which may outlive that retention. Replay or remove them and delete the queue (rabbitmqctl delete_queue), or set the TTL " +
-                    "by policy instead (deploy/rabbitmq-error-queue-policy.sh), then start again; README, 'Error queues'.");
+                    "which may outlive that retention. Replay or remove them, delete the queue (rabbitmqctl delete_queue), then start again " +
+                    "(meanwhile a policy caps their age: deploy/rabbitmq-error-queue-policy.sh); README, 'Error queues'.");
             }
         }
 

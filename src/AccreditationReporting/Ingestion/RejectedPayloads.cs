@@ -47,11 +47,12 @@ internal static class RejectedPayloads
     }
 
     /// <summary>
-    /// The payload as kept for replay, without what the service never reads: the learner's email
-    /// (no recipient may have it), wherever a property of that name stands. Birth year stays: a
-    /// replay runs the age check again. Rewritten token by token, so any JSON that reads (duplicate
-    /// keys, comments, trailing commas) is minimised; a payload that is not JSON is kept as it came:
-    /// it cannot be replayed, and it expires with the rest.
+    /// The payload as kept for replay, with only what the service reads: the event's properties as
+    /// the contract has them (<see cref="EventShape"/>), without the learner's email, and MassTransit's
+    /// envelope around it when there is one. Birth year stays: a replay runs the age check again.
+    /// Rewritten token by token, so any JSON that reads (duplicate keys, comments, trailing commas) is
+    /// minimised; a payload that is not JSON is kept as it came: it cannot be replayed, and it
+    /// expires with the rest.
     /// </summary>
     public static byte[] Minimised(ReadOnlyMemory<byte> payload)
     {
@@ -59,20 +60,46 @@ internal static class RejectedPayloads
         try
         {
             var json = payload.Span.StartsWith("\uFEFF"u8) ? payload.Span[3..] : payload.Span;
+            var root = IsEnvelope(payload) ? EventShape.Envelope : EventShape.CourseCompleted;
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
             using var writer = new Utf8JsonWriter(output);
+
+            // The shape of each open object or array; an array's is its elements'.
+            var open = new Stack<EventShape>();
+            var next = root;
             var dropped = false;
             while (reader.Read())
             {
-                if (IsEmail(ref reader))
+                switch (reader.TokenType)
                 {
-                    // To the end of its value, whatever that is.
-                    reader.Skip();
-                    dropped = true;
-                    continue;
+                    case JsonTokenType.PropertyName:
+                        var name = reader.GetString()!;
+                        if (open.Peek().Of(name) is not { } shape)
+                        {
+                            // To the end of its value, whatever that is.
+                            reader.Skip();
+                            dropped = true;
+                            continue;
+                        }
+
+                        next = shape;
+                        writer.WritePropertyName(name);
+                        continue;
+                    case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                        open.Push(next);
+                        break;
+                    case JsonTokenType.EndObject or JsonTokenType.EndArray:
+                        open.Pop();
+                        break;
                 }
 
                 Copy(ref reader, writer);
+
+                // Inside an array every element has the array's shape.
+                if (open.Count > 0)
+                {
+                    next = open.Peek();
+                }
             }
 
             writer.Flush();
@@ -84,9 +111,12 @@ internal static class RejectedPayloads
         }
     }
 
-    /// <summary>A property named email in any case (publishers' serialisers differ).</summary>
-    private static bool IsEmail(ref Utf8JsonReader reader) =>
-        reader.TokenType == JsonTokenType.PropertyName && string.Equals(reader.GetString(), "email", StringComparison.OrdinalIgnoreCase);
+    /// <summary>A MassTransit envelope: an object whose <c>message</c> is the event.</summary>
+    private static bool IsEnvelope(ReadOnlyMemory<byte> payload)
+    {
+        using var document = JsonDocument.Parse(payload, Lenient);
+        return Property(document.RootElement, "message") is { ValueKind: JsonValueKind.Object };
+    }
 
     private static void Copy(ref Utf8JsonReader reader, Utf8JsonWriter writer)
     {

@@ -60,6 +60,21 @@ internal sealed class LearnerErasure(
         ProfileFields.LicensingState, ProfileFields.LicensingIdOrNpi, ProfileFields.CertifyingBoardId, "quiz-score",
     };
 
+    /// <summary>
+    /// A joint provider's certifying boards are the learner's board memberships, which erasure deletes;
+    /// PARS's come from the MOC awards, which are kept.
+    /// </summary>
+    private static readonly IReadOnlySet<string> JointProviderErasedFields = new HashSet<string>(ErasedFields, StringComparer.Ordinal)
+    {
+        ProfileFields.CertifyingBoard,
+    };
+
+    /// <summary>The fields erasure empties in <paramref name="recipient"/>'s files.</summary>
+    public static IReadOnlySet<string> ErasedFieldsOf(string recipient) =>
+        recipient == Exports.Recipients.JointProvider || recipient.StartsWith(Exports.Recipients.JointProviderPrefix, StringComparison.Ordinal)
+            ? JointProviderErasedFields
+            : ErasedFields;
+
     /// <summary>Null when nothing is stored about <paramref name="learnerId"/>: no learner and no rejected message.</summary>
     public async Task<ErasureOutcome?> EraseAsync(string learnerId, string requestReference, AuditActor actor, CancellationToken cancellationToken)
     {
@@ -167,7 +182,7 @@ internal sealed class LearnerErasure(
         var redacted = completionIds.Count == 0
             ? []
             : await redaction.RedactAsync(
-                connection, db.Database.GetConnectionString()!, completionIds, ErasedFields, now, cancellationToken);
+                connection, db.Database.GetConnectionString()!, completionIds, ErasedFieldsOf, now, cancellationToken);
         return (completionIds.Count, false, redacted);
     }
 

@@ -97,8 +97,8 @@ public sealed class ErrorQueueTests
         Assert.Equal(
             $"Not starting: RabbitMQ queue '{errorQueue}' exists with arguments other than a message TTL of 2592000000 ms "
             + "(Ingestion:RejectedPayloadRetention, 30.00:00:00) and holds messages, which may outlive that retention. Replay or remove "
-            + "them and delete the queue (rabbitmqctl delete_queue), or set the TTL by policy instead (deploy/rabbitmq-error-queue-policy.sh), "
-            + "then start again; README, 'Error queues'.",
+            + "them, delete the queue (rabbitmqctl delete_queue), then start again (meanwhile a policy caps their age: "
+            + "deploy/rabbitmq-error-queue-policy.sh); README, 'Error queues'.",
             problem.Message);
         Assert.Equal(1u, await MessagesInAsync(amqpUri, errorQueue));
     }

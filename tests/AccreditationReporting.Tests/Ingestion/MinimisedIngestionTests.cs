@@ -32,7 +32,7 @@ public sealed class MinimisedIngestionTests(ExportServiceFixture fixture) : ICla
     }
 }
 
-/// <summary>The kept payload without the email, whatever shape the JSON takes.</summary>
+/// <summary>The kept payload with only what the service reads (no email, no unknown field), whatever shape the JSON takes.</summary>
 public sealed class RejectedPayloadMinimisationTests
 {
     [Theory]
@@ -40,6 +40,12 @@ public sealed class RejectedPayloadMinimisationTests
     [InlineData("""{"message":{"learner":{"Email":{"nested":"x@example.org"},"learnerId":"a"}}}""", """{"message":{"learner":{"learnerId":"a"}}}""")]
     [InlineData("""{"learner":{"email":"x@example.org","email":"y@example.org","learnerId":"a"}}""", """{"learner":{"learnerId":"a"}}""")]
     [InlineData("""{"learner":{"learnerId":"a",/* note */"email":"x@example.org",},}""", """{"learner":{"learnerId":"a"}}""")]
+    [InlineData(
+        """{"eventId":"e","quizAnswers":["B","D"],"claims":[{"creditType":"moc","secret":1},{"amount":2}],"learner":{"learnerId":"a","shoeSize":44}}""",
+        """{"eventId":"e","claims":[{"creditType":"moc"},{"amount":2}],"learner":{"learnerId":"a"}}""")]
+    [InlineData(
+        """{"messageId":"m","headers":{"h":1},"message":{"eventId":"e","quizAnswers":["B"],"learner":{"learnerId":"a","birthYear":2015,"boards":[{"board":"ABIM","note":"x"}]}}}""",
+        """{"messageId":"m","headers":{"h":1},"message":{"eventId":"e","learner":{"learnerId":"a","birthYear":2015,"boards":[{"board":"ABIM"}]}}}""")]
     public void TheEmailIsDroppedAndTheRestKept(string payload, string kept) =>
         Assert.Equal(kept, Encoding.UTF8.GetString(AccreditationReporting.Ingestion.RejectedPayloads.Minimised(Encoding.UTF8.GetBytes(payload))));
 

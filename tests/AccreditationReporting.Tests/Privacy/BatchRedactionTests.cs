@@ -75,7 +75,7 @@ public sealed class BatchRedactionTests(LearnerRightsFixture fixture) : IClassFi
 
         Assert.True(parsSent.Length > 2 * BatchFiles.ChunkSize, "the PARS file spans three chunks");
         AssertRedacted(parsSent, parsNow.Bytes, [Filler + 1, Filler + 2], ["Licensing State", "Licensing ID or NPI", "Certifying Board ID"]);
-        AssertRedacted(jointSent, jointNow.Bytes, [2], ["Quiz Score", "Licensing State", "Licensing ID or NPI", "Certifying Board ID"]);
+        AssertRedacted(jointSent, jointNow.Bytes, [2], ["Quiz Score", "Licensing State", "Licensing ID or NPI", "Certifying Board", "Certifying Board ID"]);
 
         var untouched = await fixture.DownloadAsync(untouchedBatch);
         Assert.Equal(untouchedSent, untouched.Bytes);
