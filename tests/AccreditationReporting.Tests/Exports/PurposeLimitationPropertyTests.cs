@@ -48,6 +48,8 @@ public sealed class PurposeLimitationPropertyTests(PurposeLimitationPropertyTest
 
         public string Licence { get; set; } = (string)Json["learner"]!["licenseId"]!;
 
+        public string BoardId { get; set; } = (string)Json["learner"]!["boards"]![0]!["boardId"]!;
+
         public bool Erased { get; set; }
 
         /// <summary>Values a file made after the change may only hold in rows that take them back.</summary>
@@ -81,12 +83,18 @@ public sealed class PurposeLimitationPropertyTests(PurposeLimitationPropertyTest
         var privacy = new PrivacyService.PrivacyServiceClient(fixture.Service.CreateChannel(StaffRoles.PrivacyOfficer));
         foreach (var g in picked.Take(Changed))
         {
+            // Every other one has the board ID corrected too.
             g.Superseded.AddRange([g.LastName, g.Licence]);
             (g.LastName, g.Licence) = ($"R{Letters(g.N)}x{run}", $"LICR-{run}-{Letters(g.N)}-Z");
-            await privacy.RectifyLearnerAsync(new RectifyLearnerRequest
+            var request = new RectifyLearnerRequest { LearnerId = g.LearnerId, RequestReference = $"DSR-{run}-{g.N}", LastName = g.LastName, LicenseId = g.Licence };
+            if (g.N % 2 == 0)
             {
-                LearnerId = g.LearnerId, RequestReference = $"DSR-{run}-{g.N}", LastName = g.LastName, LicenseId = g.Licence,
-            });
+                g.Superseded.Add(g.BoardId);
+                g.BoardId = $"BR-{run}-{Letters(g.N)}-Z";
+                request.BoardIds.Add(new BoardIdCorrection { Board = "ABIM", BoardId = g.BoardId });
+            }
+
+            await privacy.RectifyLearnerAsync(request);
         }
 
         var later = new List<JsonObject>();
@@ -106,7 +114,7 @@ public sealed class PurposeLimitationPropertyTests(PurposeLimitationPropertyTest
         foreach (var g in picked.Skip(2 * Changed))
         {
             g.Erased = true;
-            g.ErasedValues.Add(g.Licence);
+            g.ErasedValues.AddRange([g.Licence, g.BoardId]);
             await privacy.EraseLearnerAsync(new EraseLearnerRequest { LearnerId = g.LearnerId, RequestReference = $"DSR-{run}-{g.N}" });
         }
 
@@ -176,6 +184,7 @@ public sealed class PurposeLimitationPropertyTests(PurposeLimitationPropertyTest
                 var g = generated[n];
                 Assert.All(rows, r => Assert.Equal(g.LastName, r["Last Name"]));
                 Assert.All(rows, r => Assert.True(r["Licensing ID or NPI"] is "" || r["Licensing ID or NPI"] == g.Licence, $"{recipient}: learner {n} held with an old licence (seed {seed})"));
+                Assert.All(rows, r => Assert.True(r["Certifying Board ID"] is "" || r["Certifying Board ID"] == g.BoardId, $"{recipient}: learner {n} held with an old board ID (seed {seed})"));
                 if (recipient != Pars)
                 {
                     Assert.Single(rows);
@@ -302,7 +311,7 @@ public sealed class PurposeLimitationPropertyTests(PurposeLimitationPropertyTest
             learner["npi"] = null;
             // Ended, so that no learner's value holds another's (LIC-x-a is in LIC-x-ab, LIC-x-a-Z is not).
             learner["licenseId"] = $"LIC-{run}-{Letters(n)}-Z";
-            learner["boards"] = new JsonArray(new JsonObject { ["board"] = "ABIM", ["boardId"] = $"B-{run}-{Letters(n)}" });
+            learner["boards"] = new JsonArray(new JsonObject { ["board"] = "ABIM", ["boardId"] = $"B-{run}-{Letters(n)}-Z" });
             var a = e["activity"]!;
             a["activityId"] = $"gen-{run}-activity-{activity}";
             a["accmeActivityId"] = $"9{activity:00000000}";
