@@ -1,5 +1,6 @@
 using AccreditationReporting.Access;
 using AccreditationReporting.Api.V1;
+using AccreditationReporting.Contracts;
 using Grpc.Core;
 using Grpc.Net.Client;
 using MassTransit;
@@ -9,8 +10,10 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 namespace AccreditationReporting.Demo;
 
 /// <summary>
-/// Shows the service doing its job: once it is listening, publishes the sample completions on its
-/// bus, then reads each learner back over a real gRPC channel and prints what came back.
+/// Shows the service doing its whole job: once it is listening, publishes the sample completions on
+/// its bus, waits until each is stored or rejected, reads the learners back, then makes a batch for
+/// every recipient over a real gRPC channel and prints what went to whom, what was left out and why,
+/// and the first lines of each file.
 /// </summary>
 internal sealed class DemoRun(
     IBus bus,
@@ -18,8 +21,12 @@ internal sealed class DemoRun(
     IHostApplicationLifetime lifetime,
     IConfiguration configuration,
     DevelopmentTokens tokens,
+    Exports.ExportCatalog catalog,
     TimeProvider time) : BackgroundService
 {
+    /// <summary>Lines of each file printed: the header and the first rows.</summary>
+    private const int FileLines = 4;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await WhenStarted(stoppingToken);
@@ -29,18 +36,51 @@ internal sealed class DemoRun(
             await bus.Publish(sample, stoppingToken);
         }
 
-        Console.WriteLine($"demo: published {samples.Count} CourseCompleted events");
+        Console.WriteLine($"demo: published {samples.Count} CourseCompleted events across the four policy versions, {SampleCompletions.Rejected} of them breaking a rule");
 
         // The API takes only bearer tokens; the demo signs its own with the development key.
         var roleClaim = configuration[AccessExtensions.RoleClaimTypeSetting] is { Length: > 0 } claim ? claim : "role";
         var token = tokens.Mint("demo-compliance", "Demo compliance officer", [StaffRoles.Compliance], roleClaim, time.GetUtcNow(), TimeSpan.FromHours(8));
         var headers = new Metadata { { "Authorization", $"Bearer {token}" } };
         using var channel = GrpcChannel.ForAddress(ListeningAddress());
-        var client = new CompletionService.CompletionServiceClient(channel);
-        foreach (var learnerId in samples.Select(s => s.Learner!.LearnerId!).Distinct())
+
+        await ShowRejectedAsync(new IngestionService.IngestionServiceClient(channel), headers, samples, stoppingToken);
+        await ShowLearnersAsync(new CompletionService.CompletionServiceClient(channel), headers, samples, stoppingToken);
+        await ShowBatchesAsync(new ExportService.ExportServiceClient(channel), headers, stoppingToken);
+
+        Console.WriteLine("demo: every call above was made with a compliance token and is in the audit trail (AuditService, role auditor)");
+        Console.WriteLine($"demo: a compliance token for this run (its key dies with the process), valid 8 hours: {token}");
+        Console.WriteLine("demo: staff get theirs from the identity provider; in development: dotnet user-jwts create --project src/AccreditationReporting --role compliance");
+        Console.WriteLine($"demo: done; the service keeps running at {ListeningAddress()} (Ctrl+C stops it)");
+        if (configuration.GetValue("Demo:ExitWhenDone", false))
         {
-            var expected = samples.Count(s => s.Learner!.LearnerId == learnerId);
-            var record = await ReadBack(client, headers, learnerId, expected, stoppingToken);
+            lifetime.StopApplication();
+        }
+    }
+
+    private static async Task ShowRejectedAsync(
+        IngestionService.IngestionServiceClient client, Metadata headers, IReadOnlyList<CourseCompleted> samples, CancellationToken cancellationToken)
+    {
+        var ids = samples.Select(s => s.EventId!.Value.ToString()).ToHashSet();
+        var rejected = await WaitForAsync(
+            async () => (await client.ListRejectedEventsAsync(new ListRejectedEventsRequest { PageSize = 1000 }, headers, cancellationToken: cancellationToken))
+                .RejectedEvents.Where(r => ids.Contains(r.EventId)).ToList(),
+            found => found.Count >= SampleCompletions.Rejected,
+            cancellationToken);
+        foreach (var r in rejected.OrderBy(r => r.EventId, StringComparer.Ordinal))
+        {
+            Console.WriteLine($"demo: rejected {r.EventId}: {string.Join("; ", r.Violations.Select(v => $"{v.RuleCode} at {v.Field} ({v.Reason})"))}");
+        }
+    }
+
+    private static async Task ShowLearnersAsync(
+        CompletionService.CompletionServiceClient client, Metadata headers, IReadOnlyList<CourseCompleted> samples, CancellationToken cancellationToken)
+    {
+        var stored = samples.Take(samples.Count - SampleCompletions.Rejected).ToList();
+        foreach (var learnerId in stored.Select(s => s.Learner!.LearnerId!).Distinct())
+        {
+            var expected = stored.Count(s => s.Learner!.LearnerId == learnerId);
+            var record = await ReadBack(client, headers, learnerId, expected, cancellationToken);
             Console.WriteLine($"demo: GetLearnerRecord({learnerId}) -> {record.Completions.Count} completion(s)");
             foreach (var completion in record.Completions)
             {
@@ -50,14 +90,59 @@ internal sealed class DemoRun(
                 Console.WriteLine($"demo:   {completion.ActivityId} on {completion.CompletedOn.Year:D4}-{completion.CompletedOn.Month:D2}-{completion.CompletedOn.Day:D2}, score {score}, awards [{awards}], policy {completion.PolicyVersion}{(completion.Current ? "" : ", superseded")}");
             }
         }
+    }
 
-        Console.WriteLine("demo: every call above was made with a compliance token and is in the audit trail (AuditService, role auditor)");
-        Console.WriteLine($"demo: a compliance token for this run (its key dies with the process), valid 8 hours: {token}");
-        Console.WriteLine("demo: staff get theirs from the identity provider; in development: dotnet user-jwts create --project src/AccreditationReporting --role compliance");
-        Console.WriteLine($"demo: done; the service keeps running at {ListeningAddress()} (Ctrl+C stops it)");
-        if (configuration.GetValue("Demo:ExitWhenDone", false))
+    /// <summary>A batch for every recipient: what it holds, what it left out and why, and its first lines.</summary>
+    private async Task ShowBatchesAsync(ExportService.ExportServiceClient client, Metadata headers, CancellationToken cancellationToken)
+    {
+        foreach (var recipient in catalog.Exports.Keys.Order(StringComparer.Ordinal))
         {
-            lifetime.StopApplication();
+            var created = await client.CreateBatchAsync(new CreateBatchRequest { Recipient = recipient }, headers, cancellationToken: cancellationToken);
+            if (!created.Created)
+            {
+                Console.WriteLine($"demo: {recipient}: nothing to send");
+                continue;
+            }
+
+            var batch = created.Batch;
+            var excluded = batch.Exclusions.Count == 0 ? "nothing" : string.Join(", ", batch.Exclusions.Select(e => $"{e.Reason} {e.Count}"));
+            Console.WriteLine(
+                $"demo: {recipient}: batch {batch.Id}, file {batch.Manifest.FileName}, {batch.Manifest.RowCount} row(s), {batch.Included} completion(s) included; left out: {excluded}");
+            foreach (var line in await FirstLinesAsync(client, headers, batch.Id, cancellationToken))
+            {
+                Console.WriteLine($"demo:   | {line}");
+            }
+        }
+    }
+
+    private static async Task<List<string>> FirstLinesAsync(ExportService.ExportServiceClient client, Metadata headers, long batchId, CancellationToken cancellationToken)
+    {
+        using var download = client.DownloadBatch(new DownloadBatchRequest { BatchId = batchId }, headers, cancellationToken: cancellationToken);
+        var bytes = new MemoryStream();
+        await foreach (var part in download.ResponseStream.ReadAllAsync(cancellationToken))
+        {
+            if (part.PartCase == DownloadBatchResponse.PartOneofCase.Chunk)
+            {
+                part.Chunk.WriteTo(bytes);
+            }
+        }
+
+        return System.Text.Encoding.UTF8.GetString(bytes.ToArray()).Split("\r\n").Where(l => l.Length > 0).Take(FileLines).ToList();
+    }
+
+    private static async Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> done, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var value = await read();
+            if (done(value))
+            {
+                return value;
+            }
+
+            await Task.Delay(200, timeout.Token);
         }
     }
 

@@ -101,7 +101,8 @@ internal sealed class ExportBatches(
             return null;
         }
 
-        var fileName = $"{recipient}-{batchId:D6}.{export.Format.FileExtension}";
+        // A joint provider's recipient ID has a '/', which no file name may.
+        var fileName = $"{recipient.Replace('/', '-')}-{batchId:D6}.{export.Format.FileExtension}";
         await SqlCommands.ExecuteAsync(
             connection,
             """

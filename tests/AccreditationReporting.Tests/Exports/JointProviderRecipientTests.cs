@@ -31,6 +31,7 @@ public sealed class JointProviderRecipientTests(JointProviderRecipientTests.TwoJ
 
         var (cmeBatch, cmeFile) = await fixture.CreateAndDownloadAsync(CmeConsultants);
         var (heartBatch, heartFile) = await fixture.CreateAndDownloadAsync(HeartCare);
+        Assert.Equal($"joint-provider-cme-consultants-{cmeBatch.Id:D6}.csv", cmeBatch.Manifest.FileName);
 
         Assert.Contains(cmeFile.Rows, r => r["Record ID"] == EventId(ofCmeConsultants));
         Assert.DoesNotContain(cmeFile.Rows, r => r["Record ID"] == EventId(ofHeartCare) || r["Record ID"] == EventId(ofNobodyConfigured));

@@ -42,10 +42,18 @@ public sealed class EmbeddedDefaultsTests
 
         var printed = await output;
         Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}: {printed}{await errors}");
-        Assert.Contains("demo: published 3 CourseCompleted events", printed, StringComparison.Ordinal);
+        Assert.Contains("demo: published 9 CourseCompleted events across the four policy versions, 3 of them breaking a rule", printed, StringComparison.Ordinal);
+        Assert.Contains("demo: rejected 00000000-0000-4000-8000-00000000d007: under-age at learner.birthYear", printed, StringComparison.Ordinal);
         Assert.Contains("demo: GetLearnerRecord(demo-learner-1) -> 2 completion(s)", printed, StringComparison.Ordinal);
         Assert.Contains("demo: GetLearnerRecord(demo-learner-2) -> 1 completion(s)", printed, StringComparison.Ordinal);
         Assert.Contains("demo-ecg-course on", printed, StringComparison.Ordinal);
+
+        // The whole job: a batch for every recipient, what it holds, what it left out and why, its first lines.
+        Assert.Contains("demo: accme-pars-learners: batch 2, file accme-pars-learners-000002.txt, 1 row(s), 1 completion(s) included; left out: no-consent 1, no-qualifying-claim 1, policy-does-not-allow-recipient 3", printed, StringComparison.Ordinal);
+        Assert.Contains("demo: joint-provider/demo-joint-provider: batch 4, file joint-provider-demo-joint-provider-000004.csv, 2 row(s), 2 completion(s) included", printed, StringComparison.Ordinal);
+        Assert.Contains("policy-names-another-joint-provider 1", printed, StringComparison.Ordinal);
+        Assert.Contains("demo: eaccme-events: batch 3", printed, StringComparison.Ordinal);
+        Assert.Contains("demo:   | Add\t202612345\t", printed, StringComparison.Ordinal);
 
         // Its calls needed a token: it minted one and says how staff get theirs.
         Assert.Contains("demo: a compliance token for this run (its key dies with the process), valid 8 hours: ey", printed, StringComparison.Ordinal);
