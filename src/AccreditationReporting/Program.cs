@@ -1,6 +1,7 @@
 using AccreditationReporting.Access;
 using AccreditationReporting.Api;
 using AccreditationReporting.Audit;
+using AccreditationReporting.StaffConsole;
 using AccreditationReporting.Demo;
 using AccreditationReporting.Exports;
 using AccreditationReporting.Hosting;
@@ -25,6 +26,7 @@ try
     builder.AddAccessControl();
     builder.AddAuditTrail();
     builder.AddReportingApi();
+    builder.AddConsole();
     if (command == ServiceCommand.Demo)
     {
         builder.AddDemo();
@@ -34,6 +36,7 @@ try
 
     app.UseAccessControl();
     app.MapReportingApi();
+    app.MapConsole();
     app.MapDefaultEndpoints();
 
     if (command == ServiceCommand.Migrate)

@@ -20,7 +20,7 @@ public static class AccessExtensions
 
     public static IHostApplicationBuilder AddAccessControl(this IHostApplicationBuilder builder)
     {
-        var roleClaimType = builder.Configuration[RoleClaimTypeSetting] is { Length: > 0 } configured ? configured : "role";
+        var roleClaimType = RoleClaimType(builder.Configuration);
         var section = builder.Configuration.GetSection(Section);
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, options =>
@@ -67,6 +67,10 @@ public static class AccessExtensions
         builder.Services.Configure<ForwardedHeadersOptions>(options => KnownProxies.Configure(options, proxies));
         return builder;
     }
+
+    /// <summary>The claim that holds the roles, for the API's tokens and the console's sign-in alike.</summary>
+    public static string RoleClaimType(IConfiguration configuration) =>
+        configuration[RoleClaimTypeSetting] is { Length: > 0 } configured ? configured : "role";
 
     public static WebApplication UseAccessControl(this WebApplication app)
     {

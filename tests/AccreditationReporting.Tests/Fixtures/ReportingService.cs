@@ -21,12 +21,14 @@ namespace AccreditationReporting.Tests.Fixtures;
 public sealed class ReportingService : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
+    private readonly string _environment;
     private readonly Action<IServiceCollection>? _services;
     private readonly ConsumedMessages _consumed = new();
 
     private ReportingService(
-        Dictionary<string, string?> settings, Action<IServiceCollection>? services, string endpointName, string postgres, string? rabbitMq)
+        Dictionary<string, string?> settings, Action<IServiceCollection>? services, string endpointName, string postgres, string? rabbitMq, string environment)
     {
+        _environment = environment;
         // The database as its owner: tests look behind the service's back with it, and restart "the
         // same deployment" from it. The service itself connects as the service role.
         _settings = settings;
@@ -57,7 +59,7 @@ public sealed class ReportingService : WebApplicationFactory<Program>
     /// </summary>
     public static async Task<ReportingService> StartAsync(
         bool useRabbitMq = true, IReadOnlyDictionary<string, string?>? settings = null, string? postgres = null, string? endpointName = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null, string environment = "Development")
     {
         postgres ??= await TestPostgres.CreateDatabaseAsync();
         var rabbitMq = useRabbitMq ? await TestRabbitMq.AmqpUriAsync() : null;
@@ -89,7 +91,7 @@ public sealed class ReportingService : WebApplicationFactory<Program>
             }
         }
 
-        var service = new ReportingService(all, services, endpointName, postgres, rabbitMq);
+        var service = new ReportingService(all, services, endpointName, postgres, rabbitMq, environment);
         service.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
         await Task.Run(service.StartServer);
         service.Services.GetRequiredService<IBus>().ConnectReceiveObserver(service._consumed);
@@ -132,13 +134,29 @@ public sealed class ReportingService : WebApplicationFactory<Program>
         });
     }
 
+    /// <summary>
+    /// A browser without a browser: plain HTTP requests to the console that keep its cookies and
+    /// follow its redirects (HTTP/2 with prior knowledge, the only protocol the test listener speaks).
+    /// </summary>
+    public (HttpClient Client, CookieContainer Cookies) CreateBrowser()
+    {
+        var cookies = new CookieContainer();
+        var client = new HttpClient(new SocketsHttpHandler { CookieContainer = cookies, AllowAutoRedirect = true })
+        {
+            BaseAddress = Address,
+            DefaultRequestVersion = HttpVersion.Version20,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        return (client, cookies);
+    }
+
     public CompletionService.CompletionServiceClient CompletionClient() => new(CreateChannel());
 
     public IngestionService.IngestionServiceClient IngestionClient() => new(CreateChannel());
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Development");
+        builder.UseEnvironment(_environment);
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

@@ -1,0 +1,43 @@
+using System.Globalization;
+using AccreditationReporting.Audit;
+using AccreditationReporting.Storage;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+namespace AccreditationReporting.StaffConsole.Pages;
+
+/// <summary>One recipient's batches, newest first, a page at a time (keyed on the batch ID, as the API pages).</summary>
+[Authorize(Policy = ConsolePolicies.ReadBatchSummaries)]
+internal sealed class BatchesModel(ReportingDbContext db, CallAudit audit, IAuthorizationService authorization) : ConsolePage(audit, authorization)
+{
+    public const int PageSize = 25;
+
+    public string Recipient { get; private set; } = "";
+
+    public List<BatchSummary> Batches { get; private set; } = [];
+
+    /// <summary>The <c>before</c> of the next page, when there is one.</summary>
+    public long? Older { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(string? recipient, long? before)
+    {
+        if (string.IsNullOrWhiteSpace(recipient) || recipient.Length > 200)
+        {
+            return NotFound();
+        }
+
+        Recipient = recipient;
+        var upTo = before ?? long.MaxValue;
+        var page = await db.ExportBatches.AsNoTracking().Include(b => b.Submissions)
+            .Where(b => b.Recipient == recipient && b.FileName != "" && b.Id < upTo)
+            .OrderByDescending(b => b.Id).Take(PageSize + 1)
+            .ToListAsync(HttpContext.RequestAborted);
+        Batches = page.Take(PageSize).Select(BatchSummary.Of).ToList();
+        Older = page.Count > PageSize ? Batches[^1].Id : null;
+        Audit.Details["recipient"] = recipient;
+        Audit.Details["batches"] = Batches.Count.ToString(CultureInfo.InvariantCulture);
+        await RecordAsync(AuditActions.BatchList);
+        return Page();
+    }
+}
