@@ -1,5 +1,7 @@
 using System.Net;
+using AccreditationReporting.Access;
 using AccreditationReporting.Tests.Fixtures;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace AccreditationReporting.Tests.StaffConsole;
 
@@ -22,5 +24,36 @@ public sealed class ConsoleOutsideDevelopmentTests
 
         // No identity provider configured here: the console says so rather than let anyone in.
         Assert.Equal(HttpStatusCode.Unauthorized, overview.StatusCode);
+    }
+
+    [Fact]
+    public async Task InProductionTheConsoleSendsTheBrowserToTheApisIdentityProviderWithPkce()
+    {
+        await using var provider = await IdentityProvider.StartAsync();
+        var section = AccessExtensions.Section;
+        await using var service = await ReportingService.StartAsync(
+            useRabbitMq: true, environment: "Production", settings: new Dictionary<string, string?>
+            {
+                ["Database:MigrateOnStartup"] = "true",
+                [$"{section}:Authority"] = provider.Authority,
+                [$"{section}:Audience"] = "accreditation-api",
+                [$"{section}:RequireHttpsMetadata"] = "false",
+                ["Console:OpenIdConnect:ClientId"] = "accreditation-console",
+            });
+        using var browser = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false })
+        {
+            BaseAddress = service.Address, DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+
+        var overview = await browser.GetAsync("/console");
+
+        Assert.Equal(HttpStatusCode.Redirect, overview.StatusCode);
+        var location = overview.Headers.Location!;
+        Assert.Equal($"{provider.Authority}/authorize", location.GetLeftPart(UriPartial.Path));
+        var query = QueryHelpers.ParseQuery(location.Query);
+        Assert.Equal("accreditation-console", query["client_id"].ToString());
+        Assert.Equal("code", query["response_type"].ToString());
+        Assert.Equal("S256", query["code_challenge_method"].ToString());
+        Assert.Equal(new Uri(service.Address, "/console/signin-oidc").ToString(), query["redirect_uri"].ToString());
     }
 }

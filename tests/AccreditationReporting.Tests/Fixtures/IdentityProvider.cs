@@ -34,6 +34,9 @@ public sealed class IdentityProvider : IAsyncDisposable
         {
             ["issuer"] = Authority,
             ["jwks_uri"] = $"{Authority}/jwks",
+
+            // Where the console sends a browser to sign in; the tests go no further than the redirect.
+            ["authorization_endpoint"] = $"{Authority}/authorize",
             ["id_token_signing_alg_values_supported"] = new[] { "RS256" },
         }));
         _app.MapGet("/jwks", () =>
