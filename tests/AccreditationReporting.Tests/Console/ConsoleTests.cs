@@ -55,6 +55,24 @@ public sealed partial class ConsoleTests(ExportServiceFixture fixture) : IClassF
         Assert.DoesNotContain("/file\"", await page.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.Forbidden, download.StatusCode);
         Assert.Contains("Not allowed", await download.Content.ReadAsStringAsync());
+        var refusals = await fixture.Service.Database.ColumnAsync<string>(
+            "SELECT actor_subject FROM accreditation.audit_events WHERE action = 'batch.download' AND outcome = 'permission-denied' AND peer IS NOT NULL AND actor_subject = 'development-auditor'");
+        Assert.NotEmpty(refusals);
+    }
+
+    [Fact]
+    public async Task ThePrivacyOfficeSignsInButSeesNoBatches()
+    {
+        var batch = await NewBatchAsync();
+        var (browser, _) = fixture.Service.CreateBrowser();
+        await SignInAsync(browser, "privacy-officer");
+
+        var overview = await browser.GetStringAsync("/console");
+        var page = await browser.GetAsync($"/console/batches/{batch.Id}");
+
+        Assert.Contains("Your role has nothing to see here yet.", overview);
+        Assert.DoesNotContain("/console/batches/", overview);
+        Assert.Equal(HttpStatusCode.Forbidden, page.StatusCode);
     }
 
     [Fact]
