@@ -122,7 +122,8 @@ internal static class KnownProxies
     {
         // With both lists empty ASP.NET Core would believe the header from anyone: no proxies
         // configured means the header is not read at all.
-        options.ForwardedHeaders = proxies.Count > 0 ? ForwardedHeaders.XForwardedFor : ForwardedHeaders.None;
+        // The scheme too, from the same proxies only: the console's sign-in builds its return address from it.
+        options.ForwardedHeaders = proxies.Count > 0 ? ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto : ForwardedHeaders.None;
         options.KnownProxies.Clear();
         options.KnownIPNetworks.Clear();
 #pragma warning disable ASPDEPR005 // The older list still holds the loopback default, and is still read.

@@ -23,6 +23,17 @@ internal static class BatchDownload
         var cancellationToken = http.RequestAborted;
         audit.Target = AuditEntry.Batch(id);
         audit.Details["via"] = "console";
+
+        // A link on another site would send the cookie with a top-level GET (SameSite=Lax) and save a
+        // file of learner data in a staff member's name. Browsers say where a request comes from;
+        // only the console's own pages (or a typed address) may start a download.
+        if (http.Request.Headers["Sec-Fetch-Site"].ToString() is { Length: > 0 } site && site is not ("same-origin" or "none"))
+        {
+            await audit.RecordAsync(AuditActions.BatchDownload, "cross-site-refused", CancellationToken.None);
+            await PlainAsync(http, StatusCodes.Status403Forbidden, "Downloads start from the console's own pages.");
+            return;
+        }
+
         var batch = await db.ExportBatches.AsNoTracking().SingleOrDefaultAsync(b => b.Id == id && b.FileName != "", cancellationToken);
         if (batch is null)
         {

@@ -28,7 +28,18 @@ public static class ConsoleExtensions
         var bearer = configuration.GetSection(AccessExtensions.Section);
         var oidc = configuration.GetSection(OpenIdConnectSection);
         var authority = oidc["Authority"] is { Length: > 0 } own ? own : bearer["Authority"];
-        var clientId = oidc["ClientId"] is { Length: > 0 } id ? id : bearer["Audience"];
+
+        // A client of its own: an ID token issued to the console must not carry an audience the API
+        // takes, or it would pass as a bearer token.
+        var clientId = oidc["ClientId"];
+        var apiAudiences = bearer.GetSection("ValidAudiences").GetChildren().Select(a => a.Value)
+            .Append(bearer["Audience"]).Append(bearer["ValidAudience"]).OfType<string>();
+        if (clientId is { Length: > 0 } && apiAudiences.Contains(clientId, StringComparer.Ordinal))
+        {
+            throw new StartupProblemException(
+                $"{OpenIdConnectSection}:ClientId is one of the API's audiences ({AccessExtensions.Section}); give the console a client of its own");
+        }
+
         var useOpenIdConnect = !string.IsNullOrWhiteSpace(authority) && !string.IsNullOrWhiteSpace(clientId);
 
         builder.Services.AddRazorPages(options =>
@@ -49,6 +60,10 @@ public static class ConsoleExtensions
             options.Cookie.HttpOnly = true;
             options.Cookie.SameSite = SameSiteMode.Lax;
             options.Cookie.Path = "/console";
+
+            // Outside Development and the demo the console is reached over TLS (at a proxy, perhaps,
+            // with cleartext behind it): the cookie never travels without it.
+            options.Cookie.SecurePolicy = developmentSignIn ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
             options.ExpireTimeSpan = TimeSpan.FromHours(8);
             options.SlidingExpiration = false;
             options.AccessDeniedPath = AccessDeniedPath;

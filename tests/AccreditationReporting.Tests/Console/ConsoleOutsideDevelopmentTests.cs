@@ -1,3 +1,6 @@
+using AccreditationReporting.StaffConsole;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using System.Net;
 using AccreditationReporting.Access;
 using AccreditationReporting.Tests.Fixtures;
@@ -55,5 +58,19 @@ public sealed class ConsoleOutsideDevelopmentTests
         Assert.Equal("code", query["response_type"].ToString());
         Assert.Equal("S256", query["code_challenge_method"].ToString());
         Assert.Equal(new Uri(service.Address, "/console/signin-oidc").ToString(), query["redirect_uri"].ToString());
+    }
+
+    [Fact]
+    public void AConsoleClientThatIsOneOfTheApisAudiencesStopsTheStart()
+    {
+        // Its ID tokens would carry an audience the API takes, and pass as bearer tokens.
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [$"{AccessExtensions.Section}:Audience"] = "accreditation-api",
+            ["Console:OpenIdConnect:ClientId"] = "accreditation-api",
+        });
+        var problem = Assert.Throws<AccreditationReporting.Hosting.StartupProblemException>(() => builder.AddConsole());
+        Assert.Contains("Console:OpenIdConnect:ClientId is one of the API's audiences", problem.Message);
     }
 }

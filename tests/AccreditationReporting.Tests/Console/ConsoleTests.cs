@@ -159,6 +159,46 @@ public sealed partial class ConsoleTests(ExportServiceFixture fixture) : IClassF
         Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
     }
 
+    [Fact]
+    public async Task AnAuditorWhoPostsTheFormsWithTheirTokenIsRefusedAndTheRefusalIsAudited()
+    {
+        var batch = await NewBatchAsync();
+        var (browser, _) = fixture.Service.CreateBrowser();
+        await SignInAsync(browser, "auditor");
+        var token = Antiforgery(await browser.GetStringAsync($"/console/batches/{batch.Id}"));
+
+        var submission = await browser.PostAsync($"/console/batches/{batch.Id}", Form(token, method: "PARS batch upload", submittedAt: "2099-01-02T03:04"));
+
+        Assert.Equal(HttpStatusCode.Forbidden, submission.StatusCode);
+        Assert.Equal(0L, await fixture.Service.Database.ScalarAsync<long>(
+            "SELECT count(*) FROM accreditation.export_submissions WHERE batch_id = @batch", ("batch", batch.Id)));
+        Assert.Contains("permission-denied development-auditor", await fixture.Service.Database.ColumnAsync<string>(
+            "SELECT outcome || ' ' || actor_subject FROM accreditation.audit_events WHERE action = 'submission.record' AND target = @target",
+            ("target", $"batch:{batch.Id}")));
+    }
+
+    [Fact]
+    public async Task ADownloadStartedFromAnotherSiteIsRefused()
+    {
+        var batch = await NewBatchAsync();
+        var (browser, _) = fixture.Service.CreateBrowser();
+        await SignInAsync(browser, "compliance");
+
+        HttpRequestMessage From(string site) => new(HttpMethod.Get, $"/console/batches/{batch.Id}/file")
+        {
+            Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact, Headers = { { "Sec-Fetch-Site", site } },
+        };
+        using var crossSite = From("cross-site");
+        using var sameOrigin = From("same-origin");
+        var refused = await browser.SendAsync(crossSite);
+        var served = await browser.SendAsync(sameOrigin);
+
+        Assert.True(refused.StatusCode == HttpStatusCode.Forbidden, $"{refused.StatusCode}: {await refused.Content.ReadAsStringAsync()}");
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        Assert.Contains("cross-site-refused", await fixture.Service.Database.ColumnAsync<string>(
+            "SELECT outcome FROM accreditation.audit_events WHERE action = 'batch.download' AND target = @target", ("target", $"batch:{batch.Id}")));
+    }
+
     private async Task<ExportBatch> NewBatchAsync()
     {
         await fixture.StoreAsync(SampleEvents.Fresh().Json);

@@ -9,7 +9,8 @@ namespace AccreditationReporting.StaffConsole.Pages;
 
 /// <summary>One recipient's batches, newest first, a page at a time (keyed on the batch ID, as the API pages).</summary>
 [Authorize(Policy = ConsolePolicies.ReadBatchSummaries)]
-internal sealed class BatchesModel(ReportingDbContext db, CallAudit audit, IAuthorizationService authorization) : ConsolePage(audit, authorization)
+internal sealed class BatchesModel(ReportingDbContext db, Exports.ExportCatalog catalog, CallAudit audit, IAuthorizationService authorization)
+    : ConsolePage(audit, authorization)
 {
     public const int PageSize = 25;
 
@@ -22,7 +23,11 @@ internal sealed class BatchesModel(ReportingDbContext db, CallAudit audit, IAuth
 
     public async Task<IActionResult> OnGetAsync(string? recipient, long? before)
     {
-        if (string.IsNullOrWhiteSpace(recipient) || recipient.Length > 200)
+        // A recipient this service exports to, or one it did (the shared joint-provider recipient of
+        // earlier versions, a joint provider no longer configured): nothing else reaches the audit trail.
+        if (recipient is null || !(catalog.Find(recipient) is not null || recipient == Exports.Recipients.JointProvider
+            || (recipient.StartsWith(Exports.Recipients.JointProviderPrefix, StringComparison.Ordinal) && recipient.Length <= 60
+                && recipient[Exports.Recipients.JointProviderPrefix.Length..].All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))))
         {
             return NotFound();
         }
