@@ -17,6 +17,7 @@ public static class ConsolePolicies
     public const string RecordSubmissions = "console:" + AccessPolicies.RecordSubmissions;
     public const string CreateBatches = "console:" + AccessPolicies.CreateBatches;
     public const string HandleRejectedEvents = "console:" + AccessPolicies.HandleRejectedEvents;
+    public const string ReadAuditTrail = "console:" + AccessPolicies.ReadAuditTrail;
 
     /// <summary>Staff roles that use the console; the export job is a program and has the API.</summary>
     public static readonly IReadOnlyList<string> Roles = [StaffRoles.Compliance, StaffRoles.Auditor, StaffRoles.PrivacyOfficer];
@@ -28,7 +29,7 @@ public static class ConsolePolicies
         {
             (ReadBatchSummaries, AccessPolicies.ReadBatchSummaries), (DownloadBatches, AccessPolicies.DownloadBatches),
             (RecordSubmissions, AccessPolicies.RecordSubmissions), (CreateBatches, AccessPolicies.CreateBatches),
-            (HandleRejectedEvents, AccessPolicies.HandleRejectedEvents),
+            (HandleRejectedEvents, AccessPolicies.HandleRejectedEvents), (ReadAuditTrail, AccessPolicies.ReadAuditTrail),
         })
         {
             var roles = AccessPolicies.Roles[api].Intersect(Roles).ToArray();
