@@ -85,6 +85,21 @@ public sealed class RejectedEventsPageTests(RejectedEventsPageTests.OnePolicyFix
     }
 
     [Fact]
+    public async Task ResolvedOnlyLeavesOutTheOpenOnesAndAnUnknownStatusIsAnsweredNextToTheFilter()
+    {
+        var (id, _) = await RejectAsync();
+        var (browser, _) = fixture.Service.CreateBrowser();
+        await ConsoleTests.SignInAsync(browser, "compliance");
+
+        var resolved = await browser.GetStringAsync("/console/rejected?status=resolved");
+        var unknown = await browser.GetStringAsync("/console/rejected?status=closed");
+
+        Assert.DoesNotContain($"<th scope=\"row\">{id}</th>", resolved);
+        Assert.Contains("<span id=\"status-error\" class=\"field-error\">Choose one of open, resolved, any.</span>", unknown);
+        Assert.Contains($"<th scope=\"row\">{id}</th>", unknown);
+    }
+
+    [Fact]
     public async Task AnAuditorMayNotSeeOrReplayRejections()
     {
         var (id, _) = await RejectAsync();

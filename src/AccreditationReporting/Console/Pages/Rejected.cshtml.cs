@@ -35,7 +35,8 @@ internal sealed class RejectedModel(ReportingDbContext db, RejectedEventReplay r
     {
         if (status is not null && !Statuses.Contains(status))
         {
-            return BadRequest();
+            ModelState.AddModelError("status", $"Choose one of {string.Join(", ", Statuses)}.");
+            status = null;
         }
 
         await LoadAsync(status ?? "open", before);
@@ -47,15 +48,36 @@ internal sealed class RejectedModel(ReportingDbContext db, RejectedEventReplay r
         // Which rejection was asked for, before it is replayed, as the API records it.
         Audit.Target = "rejected-events";
         Audit.Details["ids"] = id.ToString(CultureInfo.InvariantCulture);
-        return await ReplayedAsync(await replay.ReplayAsync([id], HttpContext.RequestAborted));
+        return await ReplayedAsync(await RecordedIfCutOffAsync(() => replay.ReplayAsync([id], HttpContext.RequestAborted)));
     }
 
     public async Task<IActionResult> OnPostReplayAllAsync()
     {
         Audit.Target = "rejected-events:all-open";
-        var results = await replay.ReplayAllOpenAsync(HttpContext.RequestAborted);
+        var results = await RecordedIfCutOffAsync(() => replay.ReplayAllOpenAsync(HttpContext.RequestAborted));
         Audit.Details["ids"] = string.Join(",", results.Select(r => r.Id));
         return await ReplayedAsync(results);
+    }
+
+    /// <summary>
+    /// A replay cut off half-way (the browser gone, the database failing) may have stored some events
+    /// already: its entry is still written, with what was asked for, as the API's interceptor writes one.
+    /// </summary>
+    private async Task<IReadOnlyList<ReplayResult>> RecordedIfCutOffAsync(Func<Task<IReadOnlyList<ReplayResult>>> run)
+    {
+        try
+        {
+            return await run();
+        }
+        catch (Exception exception)
+        {
+            Audit.Details["via"] = "console";
+            var outcome = exception is OperationCanceledException && HttpContext.RequestAborted.IsCancellationRequested
+                ? AuditOutcomes.Cancelled
+                : AuditInterceptor.StatusName(Grpc.Core.StatusCode.Internal);
+            await Audit.RecordAsync(AuditActions.RejectedEventsReplay, outcome, CancellationToken.None);
+            throw;
+        }
     }
 
     private async Task<IActionResult> ReplayedAsync(IReadOnlyList<ReplayResult> results)
