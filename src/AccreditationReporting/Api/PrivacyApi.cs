@@ -68,16 +68,19 @@ internal sealed class PrivacyApi(LearnerErasure erasure, LearnerRectification re
             throw RequestErrors.InvalidArgument("learner_id", learnerIdProblem);
         }
 
-        var referenceProblem = reference switch
-        {
-            _ when string.IsNullOrWhiteSpace(reference) => "is required",
-            { Length: > ErasureRequest.MaxReferenceLength } => $"must be at most {ErasureRequest.MaxReferenceLength} characters",
-            _ when reference.Any(char.IsControl) => "must not contain control characters",
-            _ => null,
-        };
+        var referenceProblem = ReferenceProblem(reference);
         if (referenceProblem is not null)
         {
             throw RequestErrors.InvalidArgument("request_reference", referenceProblem);
         }
     }
+
+    /// <summary>What is wrong with a request reference, in words; null when nothing is.</summary>
+    internal static string? ReferenceProblem(string? reference) => reference switch
+    {
+        _ when string.IsNullOrWhiteSpace(reference) => "is required",
+        { Length: > ErasureRequest.MaxReferenceLength } => $"must be at most {ErasureRequest.MaxReferenceLength} characters",
+        _ when reference.Any(char.IsControl) => "must not contain control characters",
+        _ => null,
+    };
 }

@@ -3,70 +3,113 @@ using AccreditationReporting.Privacy;
 
 namespace AccreditationReporting.Api;
 
+/// <summary>A correction as asked for, before it is checked: from a gRPC request or the console's form. Null leaves a value as it is.</summary>
+internal sealed record AskedCorrection(
+    string? PolicyVersion, string? FirstName, string? LastName, int? BirthMonth, int? BirthDay,
+    string? LicenseState, string? LicenseId, string? Npi, IReadOnlyList<(string Board, string BoardId)> BoardIds);
+
+/// <summary>What is wrong with one field of a request, named as the API names it.</summary>
+internal sealed record FieldProblem(string Field, string Problem);
+
 /// <summary>Checks a rectification request field by field, as ingestion checks the same values in an event.</summary>
 internal static class Rectifications
 {
+    /// <summary>The API answers the first problem as INVALID_ARGUMENT naming its field.</summary>
     public static Rectification From(RectifyLearnerRequest request)
     {
-        if (request.PolicyVersion.Length > 0 && !PolicyVersions.Shipped.Contains(request.PolicyVersion))
+        var (correction, problems) = Check(new AskedCorrection(
+            request.PolicyVersion.Length > 0 ? request.PolicyVersion : null,
+            request.HasFirstName ? request.FirstName : null, request.HasLastName ? request.LastName : null,
+            request.HasBirthMonth ? request.BirthMonth : null, request.HasBirthDay ? request.BirthDay : null,
+            request.HasLicenseState ? request.LicenseState : null, request.HasLicenseId ? request.LicenseId : null,
+            request.HasNpi ? request.Npi : null,
+            request.BoardIds.Select(b => (b.Board, b.BoardId)).ToList()));
+        return problems.Count > 0 ? throw RequestErrors.InvalidArgument(problems[0].Field, problems[0].Problem) : correction!;
+    }
+
+    /// <summary>Every problem, in the order of the request's fields; the correction only when there is none.</summary>
+    public static (Rectification? Correction, IReadOnlyList<FieldProblem> Problems) Check(AskedCorrection asked)
+    {
+        var problems = new List<FieldProblem>();
+        void Problem(string field, string problem) => problems.Add(new FieldProblem(field, problem));
+
+        if (asked.PolicyVersion is not null && !PolicyVersions.Shipped.Contains(asked.PolicyVersion))
         {
-            throw RequestErrors.InvalidArgument("policy_version", $"must be empty (every profile) or one of {string.Join(", ", PolicyVersions.Shipped)}");
+            Problem("policy_version", $"must be empty (every profile) or one of {string.Join(", ", PolicyVersions.Shipped)}");
         }
 
-        var firstName = request.HasFirstName ? Text(request.FirstName, "first_name", 200) : null;
-        var lastName = request.HasLastName ? Text(request.LastName, "last_name", 200) : null;
-        if (request.HasBirthMonth != request.HasBirthDay)
+        var firstName = Text(asked.FirstName, "first_name", 200, problems);
+        var lastName = Text(asked.LastName, "last_name", 200, problems);
+        if (asked.BirthMonth.HasValue != asked.BirthDay.HasValue)
         {
-            throw RequestErrors.InvalidArgument(request.HasBirthMonth ? "birth_day" : "birth_month", "is required with the other part of the birth date");
+            Problem(asked.BirthMonth.HasValue ? "birth_day" : "birth_month", "is required with the other part of the birth date");
         }
-
-        if (request.HasBirthMonth && request.BirthMonth is < 1 or > 12)
+        else if (asked.BirthMonth is { } month)
         {
-            throw RequestErrors.InvalidArgument("birth_month", "must be a month from 1 to 12");
-        }
-
-        // Without a year, 29 February is a calendar day (2000 was a leap year).
-        if (request.HasBirthDay && (request.BirthDay < 1 || request.BirthDay > DateTime.DaysInMonth(2000, request.BirthMonth)))
-        {
-            throw RequestErrors.InvalidArgument("birth_day", "is not a day of birth_month");
-        }
-
-        if (request.HasLicenseState && (request.LicenseState.Length != 2 || !request.LicenseState.All(char.IsAsciiLetter)))
-        {
-            throw RequestErrors.InvalidArgument("license_state", "must be a two-letter state code");
-        }
-
-        var licenseId = request.HasLicenseId ? Text(request.LicenseId, "license_id", 50) : null;
-        if (request.HasNpi && (request.Npi.Length != 10 || !request.Npi.All(char.IsAsciiDigit)))
-        {
-            throw RequestErrors.InvalidArgument("npi", "must be 10 digits");
-        }
-
-        var boardIds = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i < request.BoardIds.Count; i++)
-        {
-            var board = Text(request.BoardIds[i].Board, $"board_ids[{i}].board", 50);
-            var boardId = Text(request.BoardIds[i].BoardId, $"board_ids[{i}].board_id", 50);
-            if (!boardIds.TryAdd(board, boardId))
+            if (month is < 1 or > 12)
             {
-                throw RequestErrors.InvalidArgument($"board_ids[{i}].board", "names a board an earlier entry names");
+                Problem("birth_month", "must be a month from 1 to 12");
+            }
+
+            // Without a year, 29 February is a calendar day (2000 was a leap year).
+            else if (asked.BirthDay < 1 || asked.BirthDay > DateTime.DaysInMonth(2000, month))
+            {
+                Problem("birth_day", "is not a day of birth_month");
             }
         }
 
+        if (asked.LicenseState is { } state && (state.Length != 2 || !state.All(char.IsAsciiLetter)))
+        {
+            Problem("license_state", "must be a two-letter state code");
+        }
+
+        var licenseId = Text(asked.LicenseId, "license_id", 50, problems);
+        if (asked.Npi is { } npi && (npi.Length != 10 || !npi.All(char.IsAsciiDigit)))
+        {
+            Problem("npi", "must be 10 digits");
+        }
+
+        var boardIds = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < asked.BoardIds.Count; i++)
+        {
+            var board = Text(asked.BoardIds[i].Board, $"board_ids[{i}].board", 50, problems);
+            var boardId = Text(asked.BoardIds[i].BoardId, $"board_ids[{i}].board_id", 50, problems);
+            if (board is not null && boardId is not null && !boardIds.TryAdd(board, boardId))
+            {
+                Problem($"board_ids[{i}].board", "names a board an earlier entry names");
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            return (null, problems);
+        }
+
         var correction = new Rectification(
-            request.PolicyVersion.Length > 0 ? request.PolicyVersion : null, firstName, lastName,
-            request.HasBirthMonth ? request.BirthMonth : null, request.HasBirthDay ? request.BirthDay : null,
-            request.HasLicenseState ? request.LicenseState.ToUpperInvariant() : null, licenseId, request.HasNpi ? request.Npi : null, boardIds);
+            asked.PolicyVersion, firstName, lastName, asked.BirthMonth, asked.BirthDay,
+            asked.LicenseState?.ToUpperInvariant(), licenseId, asked.Npi, boardIds);
         return correction is { FirstName: null, LastName: null, BirthMonth: null, LicenseState: null, LicenseId: null, Npi: null, BoardIds.Count: 0 }
-            ? throw RequestErrors.InvalidArgument("first_name", "nothing to correct: give at least one corrected value")
-            : correction;
+            ? (null, [new FieldProblem("first_name", "nothing to correct: give at least one corrected value")])
+            : (correction, problems);
     }
 
-    private static string Text(string value, string field, int maxLength) => value switch
+    /// <summary>The trimmed value; null when none was given or it has a problem (then recorded).</summary>
+    private static string? Text(string? value, string field, int maxLength, List<FieldProblem> problems)
     {
-        _ when string.IsNullOrWhiteSpace(value) => throw RequestErrors.InvalidArgument(field, "must not be blank"),
-        { Length: var n } when n > maxLength => throw RequestErrors.InvalidArgument(field, $"must be at most {maxLength} characters"),
-        _ when value.Any(char.IsControl) => throw RequestErrors.InvalidArgument(field, "must not contain control characters"),
-        _ => value.Trim(),
-    };
+        var problem = value switch
+        {
+            null => null,
+            _ when string.IsNullOrWhiteSpace(value) => "must not be blank",
+            { Length: var n } when n > maxLength => $"must be at most {maxLength} characters",
+            _ when value.Any(char.IsControl) => "must not contain control characters",
+            _ => null,
+        };
+        if (problem is not null)
+        {
+            problems.Add(new FieldProblem(field, problem));
+            return null;
+        }
+
+        return value?.Trim();
+    }
 }

@@ -18,6 +18,7 @@ public static class ConsolePolicies
     public const string CreateBatches = "console:" + AccessPolicies.CreateBatches;
     public const string HandleRejectedEvents = "console:" + AccessPolicies.HandleRejectedEvents;
     public const string ReadAuditTrail = "console:" + AccessPolicies.ReadAuditTrail;
+    public const string ExerciseLearnerRights = "console:" + AccessPolicies.ExerciseLearnerRights;
 
     /// <summary>Staff roles that use the console; the export job is a program and has the API.</summary>
     public static readonly IReadOnlyList<string> Roles = [StaffRoles.Compliance, StaffRoles.Auditor, StaffRoles.PrivacyOfficer];
@@ -30,6 +31,7 @@ public static class ConsolePolicies
             (ReadBatchSummaries, AccessPolicies.ReadBatchSummaries), (DownloadBatches, AccessPolicies.DownloadBatches),
             (RecordSubmissions, AccessPolicies.RecordSubmissions), (CreateBatches, AccessPolicies.CreateBatches),
             (HandleRejectedEvents, AccessPolicies.HandleRejectedEvents), (ReadAuditTrail, AccessPolicies.ReadAuditTrail),
+            (ExerciseLearnerRights, AccessPolicies.ExerciseLearnerRights),
         })
         {
             var roles = AccessPolicies.Roles[api].Intersect(Roles).ToArray();
