@@ -55,9 +55,7 @@ internal sealed class ExportApi(
         {
             // Batches outlive configuration: the shared joint-provider recipient of earlier versions,
             // and a joint provider no longer configured, still have theirs listed.
-            var recipient = request.Recipient is Recipients.JointProvider || request.Recipient.StartsWith(Recipients.JointProviderPrefix, StringComparison.Ordinal)
-                ? request.Recipient
-                : KnownRecipient(request.Recipient);
+            var recipient = Recipients.IsJointProvider(request.Recipient) ? request.Recipient : KnownRecipient(request.Recipient);
             query = query.Where(b => b.Recipient == recipient);
         }
 

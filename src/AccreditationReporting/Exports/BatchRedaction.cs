@@ -67,16 +67,8 @@ internal sealed class BatchRedaction(ExportCatalog catalog)
     /// </summary>
     private async Task WaitForBatchesInProgressAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        var learnerLevel = catalog.Exports.Values.Where(e => e.IsLearnerLevel).Select(e => e.Recipient).ToArray();
-        await SqlCommands.ExecuteAsync(
-            connection,
-            """
-            SELECT pg_advisory_xact_lock(hashtextextended('export-batch/' || r, 0))
-            FROM unnest($1::text[]) AS r
-            ORDER BY r
-            """,
-            cancellationToken,
-            (object)learnerLevel);
+        var learnerLevel = catalog.Exports.Values.Where(e => e.IsLearnerLevel).Select(e => e.Recipient);
+        await ExportBatchLocks.TakeAsync(connection, learnerLevel, cancellationToken);
     }
 
     private sealed record StoredFile(long BatchId, string Recipient, List<string> Fields, char Separator, string Sha256, int RowCount, HashSet<int> Rows);

@@ -188,7 +188,7 @@ internal sealed class ExportBatches(
 
     /// <summary>The recipient's lock, held to the end of the transaction: one batch of a recipient at a time.</summary>
     private static Task LockAsync(NpgsqlConnection connection, string recipient, CancellationToken cancellationToken) =>
-        SqlCommands.ExecuteAsync(connection, "SELECT pg_advisory_xact_lock(hashtextextended('export-batch/' || $1, 0))", cancellationToken, recipient);
+        ExportBatchLocks.TakeAsync(connection, [recipient], cancellationToken);
 
     private static string TriggerName(BatchTrigger trigger) => trigger == BatchTrigger.Schedule ? "schedule" : "on-demand";
 

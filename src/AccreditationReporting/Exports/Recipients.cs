@@ -21,6 +21,16 @@ public static class Recipients
 
     public const string JointProviderPrefix = "joint-provider/";
 
+    /// <summary>
+    /// A joint provider's recipient, configured or not: the single <see cref="JointProvider"/> of
+    /// earlier versions, or <see cref="JointProviderPrefix"/> and a well-formed ID. Batches outlive
+    /// configuration, so this is what may name theirs.
+    /// </summary>
+    public static bool IsJointProvider(string recipient) =>
+        recipient == JointProvider
+        || (recipient.StartsWith(JointProviderPrefix, StringComparison.Ordinal)
+            && Exports.JointProvider.JointProviders.IsId(recipient[JointProviderPrefix.Length..]));
+
     /// <summary>The kinds of recipient: what formats and policies are declared for.</summary>
     public static readonly IReadOnlyList<string> All = [ParsLearners, ParsActivities, EaccmeEvents, JointProvider];
 }

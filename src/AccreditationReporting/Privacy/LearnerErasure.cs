@@ -71,7 +71,7 @@ internal sealed class LearnerErasure(
 
     /// <summary>The fields erasure empties in <paramref name="recipient"/>'s files.</summary>
     public static IReadOnlySet<string> ErasedFieldsOf(string recipient) =>
-        recipient == Exports.Recipients.JointProvider || recipient.StartsWith(Exports.Recipients.JointProviderPrefix, StringComparison.Ordinal)
+        Exports.Recipients.IsJointProvider(recipient)
             ? JointProviderErasedFields
             : ErasedFields;
 

@@ -13,7 +13,7 @@ internal static class BatchFilePurge
 {
     /// <summary>
     /// Runs in a transaction of its own that holds every recipient's export batch lock
-    /// (<see cref="ExportBatchLocks"/>): an erasure redacting a file, or a batch reading Delete rows
+    /// (<see cref="Exports.ExportBatchLocks"/>): an erasure redacting a file, or a batch reading Delete rows
     /// back from one, is not in progress. Returns the batches whose files went. A file's retention
     /// ends <paramref name="months"/> after its batch was made, counted forward as PostgreSQL adds
     /// months (a batch of 30 November kept two months is kept until 30 January).

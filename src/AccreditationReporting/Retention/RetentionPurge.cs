@@ -91,7 +91,7 @@ internal sealed class RetentionPurge(
         foreach (var chunk in learners.Chunk(settings.ChunkLearners))
         {
             await using var transaction = await run.Connection.BeginTransactionAsync(cancellationToken);
-            var recipients = await ExportBatchLocks.TakeAllAsync(run.Connection, catalog.Exports.Keys, cancellationToken);
+            var recipients = await Exports.ExportBatchLocks.TakeAllAsync(run.Connection, catalog.Exports.Keys, cancellationToken);
             var purged = await VerificationRecords.PurgeChunkAsync(run.Connection, chunk, endedBefore, recipients, cancellationToken);
             if (purged.LearnersSkipped < chunk.Length)
             {
@@ -117,7 +117,7 @@ internal sealed class RetentionPurge(
     private async Task PurgeFilesAsync(Run run, CancellationToken cancellationToken)
     {
         await using var transaction = await run.Connection.BeginTransactionAsync(cancellationToken);
-        await ExportBatchLocks.TakeAllAsync(run.Connection, catalog.Exports.Keys, cancellationToken);
+        await Exports.ExportBatchLocks.TakeAllAsync(run.Connection, catalog.Exports.Keys, cancellationToken);
         var files = await BatchFilePurge.PurgeAsync(run.Connection, settings.BatchFileMonths, run.Now, cancellationToken);
         var details = run.Details(FilesPart);
         details["batch_file_months"] = Count(settings.BatchFileMonths);

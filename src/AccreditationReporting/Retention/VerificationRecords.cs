@@ -57,7 +57,7 @@ internal static class VerificationRecords
 
     /// <summary>
     /// Deletes the expired records of the chunk's learners, inside the chunk's transaction, which
-    /// already holds every recipient's export batch lock (<see cref="ExportBatchLocks"/>).
+    /// already holds every recipient's export batch lock (<see cref="Exports.ExportBatchLocks"/>).
     /// </summary>
     /// <param name="recipients">Every recipient that has batches (and the configured ones): the export lines are found through their key.</param>
     public static async Task<VerificationRecordsPurged> PurgeChunkAsync(

@@ -25,9 +25,7 @@ internal sealed class BatchesModel(ReportingDbContext db, Exports.ExportCatalog 
     {
         // A recipient this service exports to, or one it did (the shared joint-provider recipient of
         // earlier versions, a joint provider no longer configured): nothing else reaches the audit trail.
-        if (recipient is null || !(catalog.Find(recipient) is not null || recipient == Exports.Recipients.JointProvider
-            || (recipient.StartsWith(Exports.Recipients.JointProviderPrefix, StringComparison.Ordinal) && recipient.Length <= 60
-                && recipient[Exports.Recipients.JointProviderPrefix.Length..].All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))))
+        if (recipient is null || (catalog.Find(recipient) is null && !Exports.Recipients.IsJointProvider(recipient)))
         {
             return NotFound();
         }

@@ -54,6 +54,9 @@ public static partial class JointProviders
         return problems.Count == 0 ? providers : throw new ExportCatalogException(problems);
     }
 
+    /// <summary>Whether <paramref name="id"/> has the form of a joint provider's ID.</summary>
+    public static bool IsId(string id) => IdPattern().IsMatch(id);
+
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,39}$")]
     private static partial Regex IdPattern();
 }
