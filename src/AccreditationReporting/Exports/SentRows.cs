@@ -1,5 +1,6 @@
 using AccreditationReporting.Storage;
 using CsvHelper;
+using Npgsql;
 
 namespace AccreditationReporting.Exports;
 
@@ -39,15 +40,30 @@ internal static class SentRows
             separator = RecipientFormat.SeparatorOf(reader.GetString(reader.GetOrdinal("content_type")));
         }
 
-        await using var file = await BatchFiles.OpenReadAsync(batch.Reads, batchId, batch.CancellationToken);
+        await foreach (var row in RowsAsync(batch.Reads, batchId, fields, separator, wanted, batch.CancellationToken))
+        {
+            yield return row;
+        }
+    }
+
+    /// <summary>
+    /// The wanted rows of a stored batch file (1-based after the header, as export lines number them),
+    /// each keyed by the batch's fields; reading stops after the last one wanted. It keeps
+    /// <paramref name="connection"/> busy until enumerated.
+    /// </summary>
+    public static async IAsyncEnumerable<(int Line, Dictionary<string, string> Fields)> RowsAsync(
+        NpgsqlConnection connection, long batchId, IReadOnlyList<string> fields, char separator, HashSet<int> wanted,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var file = await BatchFiles.OpenReadAsync(connection, batchId, cancellationToken);
         using var csv = CsvReader.Create(file, BatchWriter.ReaderOptions(separator), leaveOpen: true);
         var line = 0;
-        while (wanted.Count > 0 && await csv.ReadAsync(batch.CancellationToken))
+        while (wanted.Count > 0 && await csv.ReadAsync(cancellationToken))
         {
             line++;
             if (wanted.Remove(line))
             {
-                yield return (line, fields.Select((f, i) => (f, i)).ToDictionary(p => p.f, p => csv.GetString(p.i)));
+                yield return (line, fields.Select((f, i) => (f, i)).Where(p => p.i < csv.FieldCount).ToDictionary(p => p.f, p => csv.GetString(p.i)));
             }
         }
     }

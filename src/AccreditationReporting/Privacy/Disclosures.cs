@@ -40,13 +40,17 @@ internal static class Disclosures
         var downloads = await DownloadsAsync(connection, batchIds, cancellationToken);
         var submissions = await SubmissionsAsync(connection, batchIds, cancellationToken);
 
-        var fieldsByLine = new Dictionary<(long Batch, int Line), List<int>>();
+        var fieldsByLine = new Dictionary<(long Batch, int Line), HashSet<string>>();
         foreach (var batch in sent.Where(l => l.FilePurgedAt is null).GroupBy(l => l.BatchId))
         {
             var wanted = batch.SelectMany(l => l.Lines).ToHashSet();
-            await foreach (var (line, filled) in FilledCellsAsync(connection, batch.Key, batch.First().ContentType, wanted, cancellationToken))
+            var first = batch.First();
+            await foreach (var (line, cells) in SentRows.RowsAsync(
+                connection, batch.Key, first.FileColumns, RecipientFormat.SeparatorOf(first.ContentType), wanted, cancellationToken))
             {
-                fieldsByLine[(batch.Key, line)] = filled;
+                // Cells are read only to test for emptiness: the copy names fields; the profiles and
+                // completions above hold the values.
+                fieldsByLine[(batch.Key, line)] = cells.Where(c => c.Value.Length > 0).Select(c => c.Key).ToHashSet();
             }
         }
 
@@ -75,25 +79,25 @@ internal static class Disclosures
     }
 
     /// <summary>The fields with a value in any of the line's rows, in column order; null when a row is not in the stored file.</summary>
-    private static List<string>? FieldsSent(SentLine line, Dictionary<(long Batch, int Line), List<int>> fieldsByLine)
+    private static List<string>? FieldsSent(SentLine line, Dictionary<(long Batch, int Line), HashSet<string>> fieldsByLine)
     {
         if (line.FilePurgedAt is not null)
         {
             return null;
         }
 
-        var columns = new SortedSet<int>();
+        var filled = new HashSet<string>(StringComparer.Ordinal);
         foreach (var row in line.Lines)
         {
-            if (!fieldsByLine.TryGetValue((line.BatchId, row), out var filled))
+            if (!fieldsByLine.TryGetValue((line.BatchId, row), out var fields))
             {
                 return null;
             }
 
-            columns.UnionWith(filled);
+            filled.UnionWith(fields);
         }
 
-        return columns.Where(c => c < line.FileColumns.Count).Select(c => line.FileColumns[c]).ToList();
+        return line.FileColumns.Where(filled.Contains).ToList();
     }
 
     private static async Task<List<SentLine>> LinesAsync(NpgsqlConnection connection, long learnerKey, CancellationToken cancellationToken)
@@ -193,27 +197,5 @@ internal static class Disclosures
         }
 
         return submissions;
-    }
-
-    /// <summary>
-    /// The columns that hold a value in each wanted row of a batch's stored file (rows numbered from
-    /// 1 after the header, as the ledger numbers them). Cells are read only to test for emptiness:
-    /// the copy names fields, the profiles and completions above hold the values.
-    /// </summary>
-    private static async IAsyncEnumerable<(int Line, List<int> Filled)> FilledCellsAsync(
-        NpgsqlConnection connection, long batchId, string contentType, HashSet<int> wanted,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await using var file = await BatchFiles.OpenReadAsync(connection, batchId, cancellationToken);
-        using var csv = CsvReader.Create(file, BatchWriter.ReaderOptions(RecipientFormat.SeparatorOf(contentType)), leaveOpen: true);
-        var line = 0;
-        while (wanted.Count > 0 && await csv.ReadAsync(cancellationToken))
-        {
-            line++;
-            if (wanted.Remove(line))
-            {
-                yield return (line, Enumerable.Range(0, csv.FieldCount).Where(i => csv.GetString(i).Length > 0).ToList());
-            }
-        }
     }
 }
