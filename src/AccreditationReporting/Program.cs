@@ -16,6 +16,7 @@ try
     var builder = WebApplication.CreateBuilder(hostArguments);
     builder.UseServiceCommand(command);
     builder.RequireDeploymentSettings();
+    builder.UseDevelopmentEndpoints();
 
     builder.AddServiceDefaults();
     builder.AddReportingStorage();

@@ -42,7 +42,14 @@ internal sealed class DemoRun(
         var roleClaim = configuration[AccessExtensions.RoleClaimTypeSetting] is { Length: > 0 } claim ? claim : "role";
         var token = tokens.Mint("demo-compliance", "Demo compliance officer", [StaffRoles.Compliance], roleClaim, time.GetUtcNow(), TimeSpan.FromHours(8));
         var headers = new Metadata { { "Authorization", $"Bearer {token}" } };
-        using var channel = GrpcChannel.ForAddress(ListeningAddress());
+        var (grpcAddress, consoleAddress) = await ListeningAddressesAsync(stoppingToken);
+        if (grpcAddress is null)
+        {
+            Console.WriteLine("demo: no address here speaks HTTP/2, which gRPC needs; give one endpoint Protocols=Http2 (see the README's Console section)");
+            return;
+        }
+
+        using var channel = GrpcChannel.ForAddress(grpcAddress);
 
         await ShowRejectedAsync(new IngestionService.IngestionServiceClient(channel), headers, samples, stoppingToken);
         await ShowLearnersAsync(new CompletionService.CompletionServiceClient(channel), headers, samples, stoppingToken);
@@ -51,7 +58,10 @@ internal sealed class DemoRun(
         Console.WriteLine("demo: every call above was made with a compliance token and is in the audit trail (AuditService, role auditor)");
         Console.WriteLine($"demo: a compliance token for this run (its key dies with the process), valid 8 hours: {token}");
         Console.WriteLine("demo: staff get theirs from the identity provider; in development: dotnet user-jwts create --project src/AccreditationReporting --role compliance");
-        Console.WriteLine($"demo: done; the service keeps running at {ListeningAddress()} (Ctrl+C stops it)");
+        Console.WriteLine(consoleAddress is null
+            ? "demo: the console needs an address a browser speaks to (HTTP/1.1); with --urls or ASPNETCORE_URLS add one, e.g. Kestrel__Endpoints__Console__Url=http://localhost:5080 and Kestrel__Endpoints__Console__Protocols=Http1"
+            : $"demo: the console: open {new Uri(new Uri(consoleAddress), "/console")} and sign in as compliance, auditor or privacy-officer on the development sign-in page (no password: it exists only in Development and the demo)");
+        Console.WriteLine($"demo: done; gRPC keeps listening at {grpcAddress} (Ctrl+C stops it)");
         if (configuration.GetValue("Demo:ExitWhenDone", false))
         {
             lifetime.StopApplication();
@@ -177,12 +187,44 @@ internal sealed class DemoRun(
         return started.Task.WaitAsync(cancellationToken);
     }
 
-    private string ListeningAddress()
+    /// <summary>
+    /// The addresses it listens on, told apart by asking: gRPC needs one that speaks HTTP/2, a browser
+    /// one that speaks HTTP/1.1 (the same address behind TLS, two on a developer's plain http).
+    /// </summary>
+    private async Task<(string? Grpc, string? Console)> ListeningAddressesAsync(CancellationToken cancellationToken)
     {
-        var address = server.Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return address.Replace("://[::]", "://localhost", StringComparison.Ordinal)
+        var addresses = server.Features.Get<IServerAddressesFeature>()!.Addresses.Select(Reachable).ToList();
+        using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(5) };
+        string? grpc = null, console = null;
+        foreach (var address in addresses)
+        {
+            grpc ??= await AnswersAsync(http, address, System.Net.HttpVersion.Version20, cancellationToken) ? address : null;
+            console ??= await AnswersAsync(http, address, System.Net.HttpVersion.Version11, cancellationToken) ? address : null;
+        }
+
+        return (grpc, console);
+    }
+
+    private static async Task<bool> AnswersAsync(HttpClient http, string address, Version version, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(new Uri(address), StaffConsole.ConsoleExtensions.SignInPath))
+            {
+                Version = version, VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            };
+            using var response = await http.SendAsync(request, cancellationToken);
+            return response.Version == version && response.StatusCode != System.Net.HttpStatusCode.BadRequest;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    private static string Reachable(string address) =>
+        address.Replace("://[::]", "://localhost", StringComparison.Ordinal)
             .Replace("://0.0.0.0", "://localhost", StringComparison.Ordinal)
             .Replace("://+", "://localhost", StringComparison.Ordinal)
             .Replace("://*", "://localhost", StringComparison.Ordinal);
-    }
 }

@@ -72,6 +72,11 @@ public sealed class ReportingService : WebApplicationFactory<Program>
             ["Ingestion:EndpointName"] = endpointName,
             ["Logging:LogLevel:Default"] = "Warning",
 
+            // An address of its own, so Development's embedded ports (5000, 5080) stay out of the
+            // suite; the listeners below replace it (Kestrel says so, hence its level).
+            ["urls"] = "http://127.0.0.1:0",
+            ["Logging:LogLevel:Microsoft.AspNetCore.Server.Kestrel"] = "Error",
+
             // The README's example activity is jointly provided with "CME Consultants".
             ["JointProviders:cme-consultants:Name"] = "CME Consultants",
 
@@ -92,13 +97,24 @@ public sealed class ReportingService : WebApplicationFactory<Program>
         }
 
         var service = new ReportingService(all, services, endpointName, postgres, rabbitMq, environment);
-        service.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
+        // gRPC's HTTP/2 first, then the console's HTTP/1.1 for a real browser: as Development listens.
+        service.UseKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http1);
+        });
         await Task.Run(service.StartServer);
         service.Services.GetRequiredService<IBus>().ConnectReceiveObserver(service._consumed);
         return service;
     }
 
-    public Uri Address => new(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+    /// <summary>Where gRPC is served (HTTP/2 with prior knowledge).</summary>
+    public Uri Address => new(Addresses[0]);
+
+    /// <summary>Where a browser reaches the console (HTTP/1.1).</summary>
+    public Uri ConsoleAddress => new(Addresses[1]);
+
+    private IReadOnlyList<string> Addresses => [.. Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses];
 
     /// <summary>A channel whose calls carry a token for <paramref name="roles"/> (every role when none are named).</summary>
     /// <summary>

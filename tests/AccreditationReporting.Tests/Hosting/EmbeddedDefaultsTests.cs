@@ -13,7 +13,11 @@ public sealed class EmbeddedDefaultsTests
     {
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "AccreditationReporting.dll"), "demo", "--Demo:ExitWhenDone=true", "--urls", "http://127.0.0.1:0" },
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "AccreditationReporting.dll"), "demo", "--Demo:ExitWhenDone=true",
+                // As the embedded defaults listen (gRPC on HTTP/2, the console on HTTP/1.1), on free ports.
+                "--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:0", "--Kestrel:Endpoints:Grpc:Protocols=Http2",
+                "--Kestrel:Endpoints:Console:Url=http://127.0.0.1:0", "--Kestrel:Endpoints:Console:Protocols=Http1",
+            },
             WorkingDirectory = AppContext.BaseDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -58,5 +62,9 @@ public sealed class EmbeddedDefaultsTests
         // Its calls needed a token: it minted one and says how staff get theirs.
         Assert.Contains("demo: a compliance token for this run (its key dies with the process), valid 8 hours: ey", printed, StringComparison.Ordinal);
         Assert.Contains("dotnet user-jwts create --project src/AccreditationReporting --role compliance", printed, StringComparison.Ordinal);
+
+        // And where a browser finds the console, told apart from gRPC's address by asking each.
+        Assert.Matches(@"demo: the console: open http://127\.0\.0\.1:\d+/console and sign in as compliance, auditor or privacy-officer", printed);
+        Assert.Matches(@"demo: done; gRPC keeps listening at http://127\.0\.0\.1:\d+", printed);
     }
 }
