@@ -156,7 +156,7 @@ public sealed class ConsoleBrowserFixture : ExportServiceFixture, IAsyncLifetime
         {
             throw new InvalidOperationException(
                 $"The console's browser tests drive Chromium at {path}, and there is none. Playwright cannot download its own browser " +
-                "here; install Debian's (sudo apt-get install chromium; ./test.sh does it when it runs as root), or name another " +
+                "here; install Debian's (sudo apt-get install chromium, which ./test.sh does when it can), or name another " +
                 $"Chromium in {ChromiumVariable}.");
         }
 
