@@ -62,6 +62,29 @@ public sealed class OverviewPageTests(OverviewPageTests.ScheduledFixture fixture
     }
 
     [Fact]
+    public async Task ABatchStatusGoesFromCreatedToDownloadedToTheRecipientsAnswer()
+    {
+        await fixture.StoreAsync(SampleEvents.Fresh().Json);
+        var created = await fixture.Exports.CreateBatchAsync(new CreateBatchRequest { Recipient = "accme-pars-learners" });
+        var id = created.Batch.Id;
+        var (browser, _) = fixture.Service.CreateBrowser();
+        await ConsoleTests.SignInAsync(browser, "compliance");
+        Assert.Equal("created", await StatusAsync(browser, id));
+
+        var file = await browser.GetAsync($"/console/batches/{id}/file");
+        Assert.Equal(HttpStatusCode.OK, file.StatusCode);
+        await file.Content.ReadAsByteArrayAsync();
+        Assert.Equal("downloaded", await StatusAsync(browser, id));
+
+        await fixture.Exports.RecordSubmissionAsync(new RecordSubmissionRequest
+        {
+            BatchId = id, Method = "PARS batch upload", SubmittedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
+            Outcome = AccreditationReporting.Api.V1.SubmissionOutcome.Rejected, RecipientResponse = "bad licence state",
+        });
+        Assert.Equal("rejected", await StatusAsync(browser, id));
+    }
+
+    [Fact]
     public async Task ConsolePagesRunOnlyTheirOwnScriptsAndAreNeverFramed()
     {
         var (browser, _) = fixture.Service.CreateBrowser();
@@ -75,6 +98,14 @@ public sealed class OverviewPageTests(OverviewPageTests.ScheduledFixture fixture
         Assert.Contains("frame-ancestors 'none'", policy, StringComparison.Ordinal);
         Assert.Equal("DENY", Assert.Single(response.Headers.GetValues("X-Frame-Options")));
         Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+    }
+
+    private static async Task<string> StatusAsync(HttpClient browser, long batchId)
+    {
+        var html = await browser.GetStringAsync("/console/batches?recipient=accme-pars-learners");
+        var row = Regex.Match(html, $"<a href=\"/console/batches/{batchId}\">{batchId}</a></th>\\s*<td>.*?</td>\\s*<td>(?<status>[^<]+)</td>", RegexOptions.Singleline);
+        Assert.True(row.Success, $"batch {batchId} is not listed");
+        return row.Groups["status"].Value;
     }
 
     private static async Task<string> SectionAsync(HttpClient browser)

@@ -97,7 +97,9 @@ internal sealed class OverviewModel(
                     $"sizes-{recipient.Replace('/', '-')}", $"Rows in the last {charted.Count} batches for {recipient}", "Batch",
                     [.. charted.Select(b => b.Id.ToString(CultureInfo.InvariantCulture))],
                     [new BarSeries("rows", "series-rows", [.. charted.Select(b => (long)b.RowCount)])]);
-                var latest = recent.Take(BatchesPerRecipient).Select(BatchSummary.Of).ToList();
+                var shownBatches = recent.Take(BatchesPerRecipient).ToList();
+                var downloaded = await BatchSummary.DownloadedAsync(db, shownBatches.Select(b => b.Id), cancellationToken);
+                var latest = shownBatches.Select(b => BatchSummary.Of(b, downloaded.Contains(b.Id))).ToList();
                 Recipients.Add(new RecipientOverview(
                     recipient, latest, schedules.For(recipient, now), deliveries.IsConfigured(recipient), waiting, charted.Count > 1 ? sizes : null));
                 shown += latest.Count;
