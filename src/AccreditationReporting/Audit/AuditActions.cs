@@ -10,6 +10,7 @@ public static class AuditActions
     public const string BatchList = "batch.list";
     public const string BatchRead = "batch.read";
     public const string BatchDownload = "batch.download";
+    public const string BatchPreviewReveal = "batch.preview-reveal";
     public const string SubmissionRecord = "submission.record";
     public const string DeliveryRetry = "delivery.retry";
     public const string DeliveryPush = "delivery.push";

@@ -130,6 +130,7 @@ public static class ConsoleExtensions
                 AccessExtensions.Section, OpenIdConnectSection);
         }
 
+        app.Use(ProtectPages);
         app.MapStaticAssets().AllowAnonymous();
         app.MapRazorPages();
         app.MapGet("/console/batches/{id:long}/file", BatchDownload.HandleAsync)
@@ -140,6 +141,29 @@ public static class ConsoleExtensions
         // a deployment among them), not a request for a bearer token.
         app.MapFallback("/console/{**rest}", () => Results.NotFound()).AllowAnonymous();
         return app;
+    }
+
+    /// <summary>
+    /// Pages that show learners' data and carry one-click actions (reveal, erase) run only their
+    /// own scripts and styles, are never framed by another site (no clickjacking of those buttons)
+    /// and send no referrer to links that leave them.
+    /// </summary>
+    private static Task ProtectPages(HttpContext context, RequestDelegate next)
+    {
+        if (context.Request.Path.StartsWithSegments("/console"))
+        {
+            context.Response.OnStarting(() =>
+            {
+                var headers = context.Response.Headers;
+                headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+                headers.XFrameOptions = "DENY";
+                headers.XContentTypeOptions = "nosniff";
+                headers["Referrer-Policy"] = "no-referrer";
+                return Task.CompletedTask;
+            });
+        }
+
+        return next(context);
     }
 }
 

@@ -9,4 +9,10 @@ namespace AccreditationReporting.Exports;
 public sealed class ExportFieldAttribute(string name) : Attribute
 {
     public string Name { get; } = name;
+
+    /// <summary>
+    /// The field says who a learner is or how they did (names, birth date, licence, NPI and board
+    /// IDs, scores): the console masks it in a preview until someone entitled to the file reveals it.
+    /// </summary>
+    public bool Personal { get; init; }
 }

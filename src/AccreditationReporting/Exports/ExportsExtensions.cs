@@ -31,6 +31,7 @@ public static class ExportsExtensions
             : throw new Hosting.StartupProblemException($"{DownloadSlots.Setting} must be at least 1")));
 
         var schedules = ExportSchedules.Read(builder.Configuration, catalog);
+        builder.Services.AddSingleton(new RecipientSchedules(schedules));
         if (schedules.Count > 0)
         {
             builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<ExportSchedules>(sp, (IReadOnlyDictionary<string, Cronos.CronExpression>)schedules));

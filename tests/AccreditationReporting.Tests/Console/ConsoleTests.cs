@@ -110,7 +110,7 @@ public sealed partial class ConsoleTests(ExportServiceFixture fixture) : IClassF
         var page = await recorded.Content.ReadAsStringAsync();
         Assert.Contains("The submission was recorded.", page);
         Assert.Contains("PARS batch upload", page);
-        Assert.Contains("<time datetime=\"2099-01-02T03:04:00Z\">", page);
+        Assert.Contains("<time datetime=\"2099-01-02T03:04:00Z\" title=\"2099-01-02 03:04 UTC\">", page);
         Assert.Contains("confirmation 42", page);
         var actors = await fixture.Service.Database.ColumnAsync<string>(
             "SELECT actor_subject || ' ' || array_to_string(actor_roles, ',') FROM accreditation.audit_events WHERE action = 'submission.record' AND target = @target",

@@ -8,9 +8,13 @@ using Microsoft.EntityFrameworkCore;
 
 namespace AccreditationReporting.StaffConsole.Pages;
 
-/// <summary>One batch: its manifest, columns, counts and submissions; compliance records a submission here.</summary>
+/// <summary>
+/// One batch: its manifest, its columns beside what each policy allows, counts, a preview of its
+/// first rows and its submissions; compliance reveals the preview's personal fields (audited),
+/// records a submission and downloads the file here.
+/// </summary>
 [Authorize(Policy = ConsolePolicies.ReadBatchSummaries)]
-internal sealed class BatchModel(ReportingDbContext db, CallAudit audit, IAuthorizationService authorization, TimeProvider time)
+internal sealed class BatchModel(ReportingDbContext db, ExportCatalog catalog, CallAudit audit, IAuthorizationService authorization, TimeProvider time)
     : ConsolePage(audit, authorization)
 {
     private static readonly string[] TimeFormats = ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss"];
@@ -20,6 +24,11 @@ internal sealed class BatchModel(ReportingDbContext db, CallAudit audit, IAuthor
     public bool MayDownload { get; private set; }
 
     public bool MayRecord { get; private set; }
+
+    public FieldPolicies? Policies { get; private set; }
+
+    /// <summary>The first rows, personal fields masked unless revealed; none once the file is deleted.</summary>
+    public BatchPreview? Preview { get; private set; }
 
     public string? Message { get; private set; }
 
@@ -34,8 +43,30 @@ internal sealed class BatchModel(ReportingDbContext db, CallAudit audit, IAuthor
         }
 
         Message = recorded ? "The submission was recorded." : null;
-        Form = new SubmissionForm { SubmittedAt = time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture) };
+        Form = NewForm();
+        await LoadPreviewAsync(reveal: false);
         await RecordAsync(AuditActions.BatchRead);
+        return Page();
+    }
+
+    /// <summary>Shows the preview's personal fields: only to those who may have the file, and recorded before they are shown.</summary>
+    public async Task<IActionResult> OnPostRevealAsync(long id)
+    {
+        if (!await MayAsync(ConsolePolicies.DownloadBatches))
+        {
+            Audit.Target = AuditEntry.Batch(id);
+            return await RefusedAsync(AuditActions.BatchPreviewReveal);
+        }
+
+        if (!await LoadAsync(id))
+        {
+            return NotFound();
+        }
+
+        Form = NewForm();
+        await LoadPreviewAsync(reveal: true);
+        Audit.Details["rows_shown"] = (Preview?.Rows.Count ?? 0).ToString(CultureInfo.InvariantCulture);
+        await RecordAsync(AuditActions.BatchPreviewReveal, rowCount: Preview?.Rows.Count, sha256: Batch!.Sha256);
         return Page();
     }
 
@@ -86,6 +117,7 @@ internal sealed class BatchModel(ReportingDbContext db, CallAudit audit, IAuthor
 
         if (ModelState.ErrorCount > 0)
         {
+            await LoadPreviewAsync(reveal: false);
             return Page();
         }
 
@@ -112,8 +144,25 @@ internal sealed class BatchModel(ReportingDbContext db, CallAudit audit, IAuthor
             .SingleOrDefaultAsync(b => b.Id == id && b.FileName != "", HttpContext.RequestAborted);
         MayDownload = await MayAsync(ConsolePolicies.DownloadBatches);
         MayRecord = await MayAsync(ConsolePolicies.RecordSubmissions);
-        return Batch is not null;
+        if (Batch is null)
+        {
+            return false;
+        }
+
+        Policies = FieldPolicies.For(catalog, Batch.Recipient);
+
+        // The page may hold learners' data (a revealed preview): no cache keeps a copy.
+        Response.Headers.CacheControl = "no-store";
+        return true;
     }
+
+    private async Task LoadPreviewAsync(bool reveal)
+    {
+        Preview = Batch is { FilePurgedAt: null } batch ? await BatchPreview.ReadAsync(db, batch, reveal, HttpContext.RequestAborted) : null;
+    }
+
+    private SubmissionForm NewForm() =>
+        new() { SubmittedAt = time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture) };
 
     /// <summary>The form as typed: strings, so a wrong value is answered in words next to its field.</summary>
     public sealed class SubmissionForm

@@ -36,7 +36,9 @@ internal sealed class BatchesModel(ReportingDbContext db, Exports.ExportCatalog 
             .Where(b => b.Recipient == recipient && b.FileName != "" && b.Id < upTo)
             .OrderByDescending(b => b.Id).Take(PageSize + 1)
             .ToListAsync(HttpContext.RequestAborted);
-        Batches = page.Take(PageSize).Select(BatchSummary.Of).ToList();
+        var shown = page.Take(PageSize).ToList();
+        var downloaded = await BatchSummary.DownloadedAsync(db, shown.Select(b => b.Id), HttpContext.RequestAborted);
+        Batches = shown.Select(b => BatchSummary.Of(b, downloaded.Contains(b.Id))).ToList();
         Older = page.Count > PageSize ? Batches[^1].Id : null;
         Audit.Details["recipient"] = recipient;
         Audit.Details["batches"] = Batches.Count.ToString(CultureInfo.InvariantCulture);

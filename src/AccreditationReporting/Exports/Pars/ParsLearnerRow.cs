@@ -11,16 +11,16 @@ public sealed class ParsLearnerRow : LearnerRecord
 
     /// <summary>MM/DD/YYYY: PARS takes dates only.</summary>
     [ExportField("completion-date")] public string? CompletionDate { get; set; }
-    [ExportField("first-name")] public string? FirstName { get; set; }
-    [ExportField("last-name")] public string? LastName { get; set; }
+    [ExportField("first-name", Personal = true)] public string? FirstName { get; set; }
+    [ExportField("last-name", Personal = true)] public string? LastName { get; set; }
 
     /// <summary>MM/DD: ACCME wants birth month and day, never the year.</summary>
-    [ExportField("birth-month-day")] public string? BirthMonthDay { get; set; }
-    [ExportField("licensing-state")] public string? LicensingState { get; set; }
-    [ExportField("licensing-id-or-npi")] public string? LicensingIdOrNpi { get; set; }
+    [ExportField("birth-month-day", Personal = true)] public string? BirthMonthDay { get; set; }
+    [ExportField("licensing-state", Personal = true)] public string? LicensingState { get; set; }
+    [ExportField("licensing-id-or-npi", Personal = true)] public string? LicensingIdOrNpi { get; set; }
     [ExportField("cme-credits")] public string? CmeCredits { get; set; }
-    [ExportField("certifying-board")] public string? CertifyingBoard { get; set; }
-    [ExportField("certifying-board-id")] public string? CertifyingBoardId { get; set; }
+    [ExportField("certifying-board", Personal = true)] public string? CertifyingBoard { get; set; }
+    [ExportField("certifying-board-id", Personal = true)] public string? CertifyingBoardId { get; set; }
     [ExportField("total-board-credits")] public string? TotalBoardCredits { get; set; }
     [ExportField("moc-credit-type")] public string? MocCreditType { get; set; }
     [ExportField("moc-credits")] public string? MocCredits { get; set; }

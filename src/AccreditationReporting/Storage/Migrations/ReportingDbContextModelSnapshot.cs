@@ -324,6 +324,11 @@ namespace AccreditationReporting.Storage.Migrations
                         .IsUnique()
                         .HasDatabaseName("ix_completions_event_id");
 
+                    b.HasIndex("ReceivedAt")
+                        .HasDatabaseName("ix_completions_received_at");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("ReceivedAt"), "brin");
+
                     b.HasIndex("SupersededBy")
                         .HasDatabaseName("ix_completions_superseded_by");
 
