@@ -43,7 +43,16 @@ public sealed class AccessibilityInABrowserTests(ConsoleBrowserFixture fixture)
                 """
                 () => {
                   const width = window.innerWidth;
-                  const over = [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > width + 0.5);
+                  // What reaches past the viewport without a box that scrolls or clips it: a box clips an
+                  // absolutely positioned element only when it holds that element's containing block.
+                  const clipped = e => {
+                    const absolute = ['absolute', 'fixed'].includes(getComputedStyle(e).position);
+                    for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+                      if (getComputedStyle(a).overflowX !== 'visible' && (!absolute || (e.offsetParent && a.contains(e.offsetParent)))) return true;
+                    }
+                    return false;
+                  };
+                  const over = [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > width + 0.5 && !clipped(e));
                   const describe = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + [...e.classList].map(c => '.' + c).join('')
                     + (e.tagName === 'TABLE' && e.caption ? ' "' + e.caption.innerText + '"' : '') + ' to ' + Math.round(e.getBoundingClientRect().right) + 'px';
                   return {

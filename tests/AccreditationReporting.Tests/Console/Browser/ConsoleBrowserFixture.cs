@@ -79,6 +79,9 @@ public sealed class ConsoleBrowserFixture : ExportServiceFixture, IAsyncLifetime
             BaseURL = Service.ConsoleAddress.ToString(),
             ViewportSize = new ViewportSize { Width = width, Height = height },
             AcceptDownloads = true,
+            // The same reader wherever the tests run: the console shows times in the browser's zone.
+            Locale = "en-US",
+            TimezoneId = "UTC",
         });
         // Shorter than Playwright's 30 s, so a missing element fails the test soon with its locator.
         context.SetDefaultTimeout(15_000);
