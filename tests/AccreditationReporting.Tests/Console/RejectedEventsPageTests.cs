@@ -121,9 +121,27 @@ public sealed class RejectedEventsPageTests(RejectedEventsPageTests.OnePolicyFix
     }
 
     /// <summary>An event under a policy version this service has not enabled: rejected, its message kept for replay.</summary>
-    private async Task<(long Id, string LearnerId)> RejectAsync()
+    [Fact]
+    public async Task RejectionsAreCountedByRuleAndFieldAndTheListNarrowsToOne()
     {
-        var (eventId, learnerId, json) = SampleEvents.Fresh(e => e["policyVersion"] = PolicyVersions.Medmastery);
+        var (policy, _) = await RejectAsync();
+        var (underAge, _) = await RejectAsync(e => e["learner"]!["birthYear"] = DateTime.UtcNow.Year - 10);
+        var (browser, _) = fixture.Service.CreateBrowser();
+        await ConsoleTests.SignInAsync(browser, "compliance");
+
+        var all = await browser.GetStringAsync("/console/rejected");
+        var narrowed = await browser.GetStringAsync("/console/rejected?status=open&rule=under-age&field=learner.birthYear");
+
+        Assert.Matches("<a href=\"/console/rejected\\?status=open&amp;rule=under-age&amp;field=learner.birthYear\"><code>under-age</code></a></th>\\s*<td><code>learner.birthYear</code></td>\\s*<td>\\d+</td>", all);
+        Assert.Matches("<code>policy-not-enabled</code></a></th>\\s*<td><code>policyVersion</code></td>", all);
+        Assert.Contains($"<th scope=\"row\">{underAge}</th>", narrowed);
+        Assert.DoesNotContain($"<th scope=\"row\">{policy}</th>", narrowed);
+        Assert.Contains("value=\"under-age\"", narrowed);
+    }
+
+    private async Task<(long Id, string LearnerId)> RejectAsync(Action<System.Text.Json.Nodes.JsonObject>? change = null)
+    {
+        var (eventId, learnerId, json) = SampleEvents.Fresh(change ?? (e => e["policyVersion"] = PolicyVersions.Medmastery));
         await fixture.Service.Services.GetRequiredService<MassTransit.IBus>().Publish(json.ToMessage());
         long id = 0;
         await Eventually.TrueAsync(
