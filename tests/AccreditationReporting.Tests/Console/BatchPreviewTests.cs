@@ -81,6 +81,27 @@ public sealed class BatchPreviewTests(ExportServiceFixture fixture) : IClassFixt
         Assert.Matches("<th scope=\"row\">cme-credits</th>\\s*<td>Number of CME Credits</td>\\s*<td>no</td>", page);
     }
 
+    [Fact]
+    public async Task TheNextBatchIsMadeFromABatchsPageAndOpensOnItsOwn()
+    {
+        var batch = await NewBatchAsync();
+        await fixture.StoreAsync(SampleEvents.Fresh().Json);
+        var (browser, _) = fixture.Service.CreateBrowser();
+        await ConsoleTests.SignInAsync(browser, "compliance");
+        var page = await browser.GetStringAsync($"/console/batches/{batch.Id}");
+        Assert.Contains("<form method=\"post\" action=\"/console?handler=Create\">", page, StringComparison.Ordinal);
+
+        var created = await browser.PostAsync("/console?handler=Create", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = ConsoleTests.Antiforgery(page), ["recipient"] = "accme-pars-learners",
+        }));
+
+        Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        var next = long.Parse(created.RequestMessage!.RequestUri!.AbsolutePath.Split('/')[^1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(next > batch.Id);
+        Assert.Contains($"Batch {next} for accme-pars-learners", await created.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     private async Task<ExportBatch> NewBatchAsync()
     {
         await fixture.StoreAsync(SampleEvents.Fresh(json => json["learner"]!["lastName"] = LastName).Json);

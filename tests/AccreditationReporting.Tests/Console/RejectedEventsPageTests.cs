@@ -123,13 +123,31 @@ public sealed class RejectedEventsPageTests(RejectedEventsPageTests.OnePolicyFix
             "SELECT replays FROM accreditation.rejected_events WHERE id = @id", ("id", id)));
     }
 
-    /// <summary>
-    /// An event under a policy version this service has not enabled (one started with
-    /// <see cref="OnePolicy"/>): rejected, its message kept for replay.
-    /// </summary>
-    internal static async Task<(long Id, string LearnerId)> RejectAsync(ReportingService service)
+    [Fact]
+    public async Task RejectionsAreCountedByRuleAndFieldAndTheListNarrowsToOne()
     {
-        var (eventId, learnerId, json) = SampleEvents.Fresh(e => e["policyVersion"] = PolicyVersions.Medmastery);
+        var (policy, _) = await RejectAsync(fixture.Service);
+        var (underAge, _) = await RejectAsync(fixture.Service, e => e["learner"]!["birthYear"] = DateTime.UtcNow.Year - 10);
+        var (browser, _) = fixture.Service.CreateBrowser();
+        await ConsoleTests.SignInAsync(browser, "compliance");
+
+        var all = await browser.GetStringAsync("/console/rejected");
+        var narrowed = await browser.GetStringAsync("/console/rejected?status=open&rule=under-age&field=learner.birthYear");
+
+        Assert.Matches("<a href=\"/console/rejected\\?status=open&amp;rule=under-age&amp;field=learner.birthYear\"><code>under-age</code></a></th>\\s*<td><code>learner.birthYear</code></td>\\s*<td>\\d+</td>", all);
+        Assert.Matches("<code>policy-not-enabled</code></a></th>\\s*<td><code>policyVersion</code></td>", all);
+        Assert.Contains($"<th scope=\"row\">{underAge}</th>", narrowed);
+        Assert.DoesNotContain($"<th scope=\"row\">{policy}</th>", narrowed);
+        Assert.Contains("value=\"under-age\"", narrowed);
+    }
+
+    /// <summary>
+    /// An event rejected by <paramref name="service"/>, its message kept for replay: by default one under
+    /// a policy version the service has not enabled (one started with <see cref="OnePolicy"/>).
+    /// </summary>
+    internal static async Task<(long Id, string LearnerId)> RejectAsync(ReportingService service, Action<System.Text.Json.Nodes.JsonObject>? change = null)
+    {
+        var (eventId, learnerId, json) = SampleEvents.Fresh(change ?? (e => e["policyVersion"] = PolicyVersions.Medmastery));
         await service.Services.GetRequiredService<MassTransit.IBus>().Publish(json.ToMessage());
         long id = 0;
         await Eventually.TrueAsync(

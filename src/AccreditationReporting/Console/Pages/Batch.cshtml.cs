@@ -25,6 +25,9 @@ internal sealed class BatchModel(ReportingDbContext db, ExportCatalog catalog, C
 
     public bool MayRecord { get; private set; }
 
+    /// <summary>Whether the signed-in person may make the recipient's next batch, and the recipient is still configured.</summary>
+    public bool MayCreate { get; private set; }
+
     public FieldPolicies? Policies { get; private set; }
 
     /// <summary>The first rows, personal fields masked unless revealed; none once the file is deleted.</summary>
@@ -150,6 +153,7 @@ internal sealed class BatchModel(ReportingDbContext db, ExportCatalog catalog, C
         }
 
         Policies = FieldPolicies.For(catalog, Batch.Recipient);
+        MayCreate = catalog.Find(Batch.Recipient) is not null && await MayAsync(ConsolePolicies.CreateBatches);
 
         // The page may hold learners' data (a revealed preview): no cache keeps a copy.
         Response.Headers.CacheControl = "no-store";

@@ -23,6 +23,14 @@ internal sealed class RejectedModel(ReportingDbContext db, RejectedEventReplay r
 
     public string Status { get; private set; } = "open";
 
+    /// <summary>The rule code and field the list is narrowed to, when one was chosen.</summary>
+    public string? Rule { get; private set; }
+
+    public string? Field { get; private set; }
+
+    /// <summary>How many rejections of the chosen status break each rule at each field.</summary>
+    public List<Group> ByRuleAndField { get; private set; } = [];
+
     public List<Row> Rejections { get; private set; } = [];
 
     /// <summary>The <c>before</c> of the next page, when there is one.</summary>
@@ -31,7 +39,7 @@ internal sealed class RejectedModel(ReportingDbContext db, RejectedEventReplay r
     /// <summary>What the replay just asked for became, one line per rejection.</summary>
     public IReadOnlyList<ReplayResult>? Replayed { get; private set; }
 
-    public async Task<IActionResult> OnGetAsync(string? status, long? before)
+    public async Task<IActionResult> OnGetAsync(string? status, string? rule, string? field, long? before)
     {
         if (status is not null && !Statuses.Contains(status))
         {
@@ -39,9 +47,11 @@ internal sealed class RejectedModel(ReportingDbContext db, RejectedEventReplay r
             status = null;
         }
 
-        await LoadAsync(status ?? "open", before);
+        await LoadAsync(status ?? "open", before, Blank(rule), Blank(field));
         return Page();
     }
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     public async Task<IActionResult> OnPostReplayAsync(long id)
     {
@@ -90,21 +100,37 @@ internal sealed class RejectedModel(ReportingDbContext db, RejectedEventReplay r
 
         await RecordAsync(AuditActions.RejectedEventsReplay);
         Replayed = results;
-        await LoadAsync("open", before: null);
+        await LoadAsync("open", before: null, rule: null, field: null);
         return Page();
     }
 
-    private async Task LoadAsync(string status, long? before)
+    private async Task LoadAsync(string status, long? before, string? rule, string? field)
     {
-        Status = status;
-        var upTo = before ?? long.MaxValue;
-        var query = db.RejectedEvents.AsNoTracking().Where(r => r.Id < upTo);
-        query = status switch
+        (Status, Rule, Field) = (status, rule, field);
+        var ofStatus = status switch
         {
-            "resolved" => query.Where(r => r.Status == RejectionStatus.Resolved),
-            "any" => query,
-            _ => query.Where(r => r.Status == RejectionStatus.Open),
+            "resolved" => db.RejectedEvents.AsNoTracking().Where(r => r.Status == RejectionStatus.Resolved),
+            "any" => db.RejectedEvents.AsNoTracking(),
+            _ => db.RejectedEvents.AsNoTracking().Where(r => r.Status == RejectionStatus.Open),
         };
+        ByRuleAndField = (await ofStatus
+                .GroupBy(r => new { r.RuleCode, r.Field })
+                .Select(g => new { g.Key.RuleCode, g.Key.Field, Count = g.Count() })
+                .OrderByDescending(g => g.Count).ThenBy(g => g.RuleCode).ThenBy(g => g.Field)
+                .ToListAsync(HttpContext.RequestAborted))
+            .Select(g => new Group(g.RuleCode, g.Field, g.Count)).ToList();
+
+        var upTo = before ?? long.MaxValue;
+        var query = ofStatus.Where(r => r.Id < upTo);
+        if (rule is not null)
+        {
+            query = query.Where(r => r.RuleCode == rule);
+        }
+
+        if (field is not null)
+        {
+            query = query.Where(r => r.Field == field);
+        }
 
         // Only what the table shows: the payload and the learner ID are personal data, and stay unread.
         var page = await query.OrderByDescending(r => r.Id).Take(PageSize + 1)
@@ -116,8 +142,32 @@ internal sealed class RejectedModel(ReportingDbContext db, RejectedEventReplay r
         Audit.Target = null;
         Audit.Details.Clear();
         Audit.Details["status"] = status;
+        if (rule is not null)
+        {
+            Audit.Details["rule"] = rule;
+        }
+
+        if (field is not null)
+        {
+            Audit.Details["field"] = field;
+        }
+
         Audit.Details["rejected_events"] = Rejections.Count.ToString(CultureInfo.InvariantCulture);
         await RecordAsync(AuditActions.RejectedEventsList);
+    }
+
+    public sealed record Group(string RuleCode, string Field, int Count);
+
+    /// <summary>The list's address with this status, rule and field (and page), for links that keep the filter.</summary>
+    public string Link(string? rule, string? field, long? before = null)
+    {
+        var query = new Dictionary<string, string?> { ["status"] = Status, ["rule"] = rule, ["field"] = field };
+        if (before is { } older)
+        {
+            query["before"] = older.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString("/console/rejected", query.Where(q => q.Value is not null));
     }
 
     public sealed record Row(
