@@ -73,7 +73,7 @@ public sealed class AccessibilityInABrowserTests(ConsoleBrowserFixture fixture)
     }
 
     [Fact]
-    public async Task TabFromTheTopReachesTheSkipLinkFirstThenTheBatchPagesDownloadAndButtons()
+    public async Task TabFromTheTopReachesTheSkipLinkFirstThenTheBatchPagesDownloadAndEachOfItsButtons()
     {
         var (batch, _) = await fixture.NewBatchAsync();
         await using var session = await fixture.SignInAsync("compliance");
@@ -91,6 +91,8 @@ public sealed class AccessibilityInABrowserTests(ConsoleBrowserFixture fixture)
         var download = $"a:Download {batch.Manifest.FileName}";
         var reached = await TabUntilAsync(page, download);
         var file = await page.RunAndWaitForDownloadAsync(() => page.Keyboard.PressAsync("Enter"));
+        reached.AddRange(await TabUntilAsync(page, $"button:Create the next batch for {ConsoleBrowserFixture.Recipient}"));
+        reached.AddRange(await TabUntilAsync(page, "button:Reveal personal fields"));
         reached.AddRange(await TabUntilAsync(page, "button:Record the submission"));
 
         Assert.Equal(batch.Manifest.FileName, file.SuggestedFilename);
