@@ -5,7 +5,9 @@ namespace AccreditationReporting.Tests.StaffConsole.Browser;
 
 /// <summary>
 /// The README's pictures of the console (issue 14, point 10), taken from the running service with
-/// sample data into docs/console/ of the checkout, so they follow the pages as they change.
+/// sample data. Every run takes them, into artifacts/console/; with
+/// <c>ACCREDITATION_UPDATE_SCREENSHOTS=1</c> into docs/console/, the README's copies, so that a
+/// test run does not leave a developer's checkout with changed pictures (times and IDs differ).
 /// </summary>
 [Collection(ConsoleBrowserCollection.Name)]
 public sealed class ScreenshotsInABrowserTests(ConsoleBrowserFixture fixture)
@@ -18,7 +20,10 @@ public sealed class ScreenshotsInABrowserTests(ConsoleBrowserFixture fixture)
     public async Task APictureOfThePageIsSavedForTheReadmeAt1280PixelsWide(string name, string file)
     {
         await using var session = await fixture.OpenPageAsync(name);
-        var path = Path.Combine(RepositoryRoot(), "docs", "console", file);
+        var folder = Environment.GetEnvironmentVariable("ACCREDITATION_UPDATE_SCREENSHOTS") == "1"
+            ? Path.Combine(RepositoryRoot(), "docs", "console")
+            : Path.Combine(RepositoryRoot(), "artifacts", "console");
+        var path = Path.Combine(folder, file);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
 
         // Personal fields stay masked in a picture: no stored learner's last name is on the page.
