@@ -15,7 +15,9 @@ public static class AuditChain
 {
     public static readonly string Genesis = new('0', 64);
 
-    public static string Hash(AuditChainKey key, string previousHash, AuditEvent entry)
+    public static string Hash(AuditChainKey key, string previousHash, AuditEvent entry) => Hash(key.Bytes, previousHash, entry);
+
+    public static string Hash(byte[] key, string previousHash, AuditEvent entry)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
@@ -60,7 +62,7 @@ public static class AuditChain
             json.WriteEndArray();
         }
 
-        return Convert.ToHexStringLower(HMACSHA256.HashData(key.Bytes, buffer.ToArray()));
+        return Convert.ToHexStringLower(HMACSHA256.HashData(key, buffer.ToArray()));
     }
 
     /// <summary>PostgreSQL keeps microseconds: an entry is hashed with the time as it will read back.</summary>

@@ -26,6 +26,9 @@ public sealed record AuditVerification(long EntriesChecked, long? FirstBrokenId,
 /// and that entry is keyed like every other. An anchor moved forward by someone deleting more entries
 /// (whose hashes are readable in the table) has no such entry, and the check fails. The entry stays
 /// until a later purge deletes it, and that purge writes a newer anchor with an entry of its own.</para>
+/// <para>After a key rotation an entry is checked with the key that was current when it was written:
+/// the earliest of the configured keys, not older than the previous entry's, whose hash matches. Keys
+/// only move forward along the chain, so a retired key keys nothing after the first entry of a newer one.</para>
 /// </remarks>
 public sealed class AuditVerifier(ReportingDbContext db, AuditChainKey key)
 {
@@ -45,21 +48,27 @@ public sealed class AuditVerifier(ReportingDbContext db, AuditChainKey key)
         long checkedCount = 0;
         var previousId = purgedThrough;
         var previousHash = anchor?.LastHash ?? AuditChain.Genesis;
+        var keys = key.InOrder;
+        var keyIndex = 0;
         await foreach (var entry in db.AuditEvents.AsNoTracking().OrderBy(e => e.Id).AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
-            var problem =
+            var broken =
                 entry.Id <= purgedThrough ? $"entry {entry.Id} is still there, but the retention purge anchor says entries up to {purgedThrough} were deleted"
                 : entry.Id != previousId + 1 ? $"entry {entry.Id} follows entry {previousId}: entries {previousId + 1} to {entry.Id - 1} are missing"
                 : entry.PreviousHash != previousHash ? previousId == purgedThrough && anchor is not null
                     ? $"entry {entry.Id} does not link to the retention purge anchor (entries up to {purgedThrough} deleted; its previous hash differs)"
                     : $"entry {entry.Id} does not link to entry {previousId} (its previous hash differs)"
-                : AuditChain.Hash(key, previousHash, entry) != entry.Hash ? $"entry {entry.Id} was changed after it was written (its content does not match its hash)"
                 : null;
+            var keyedWith = broken is null ? KeyOf(entry, previousHash, keys, keyIndex) : null;
+            var problem = broken ?? (keyedWith is not null ? null
+                : keyIndex > 0 ? $"entry {entry.Id} was changed after it was written (its content does not match its hash under the chain key of entry {previousId} or a newer one)"
+                : $"entry {entry.Id} was changed after it was written (its content does not match its hash)");
             if (problem is not null)
             {
                 return new AuditVerification(checkedCount, entry.Id, problem, previousId, previousHash, purgedThrough);
             }
 
+            keyIndex = keyedWith!.Value;
             anchorRecorded |= Records(entry, anchor);
             checkedCount++;
             previousId = entry.Id;
@@ -75,6 +84,20 @@ public sealed class AuditVerifier(ReportingDbContext db, AuditChainKey key)
         }
 
         return new AuditVerification(checkedCount, null, null, previousId, previousHash, purgedThrough);
+    }
+
+    /// <summary>The first key, from <paramref name="from"/> on, under which the entry's hash matches; null when none does.</summary>
+    private static int? KeyOf(AuditEvent entry, string previousHash, IReadOnlyList<byte[]> keys, int from)
+    {
+        for (var i = from; i < keys.Count; i++)
+        {
+            if (AuditChain.Hash(keys[i], previousHash, entry) == entry.Hash)
+            {
+                return i;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Whether a verified entry is the purge's own record of <paramref name="anchor"/>.</summary>
