@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The README's test command. On a fresh machine it installs what the suite needs and is missing
-# (RabbitMQ, and the PostgreSQL server if absent), then runs every test, integration tests included.
+# (RabbitMQ, the PostgreSQL server if absent, Chromium for the console's browser tests), then runs
+# every test, integration tests included.
 # Point the suite at existing servers with ACCREDITATION_TEST_POSTGRES / ACCREDITATION_TEST_RABBITMQ.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 . scripts/local-servers.sh
 ensure_local_servers test.sh ACCREDITATION_TEST_RABBITMQ ACCREDITATION_TEST_POSTGRES
+ensure_chromium test.sh
 
 results=artifacts/test-results
 rm -rf "$results"; mkdir -p "$results"

@@ -33,6 +33,16 @@ public sealed record BatchSummary(
         _ => "created",
     };
 
+    /// <summary>Where a batch's push delivery stands, in words.</summary>
+    public static string DeliveryOf(DeliveryStatus delivery) => delivery switch
+    {
+        DeliveryStatus.NotConfigured => "not pushed: staff download and submit it",
+        DeliveryStatus.Pending => "waiting to be pushed",
+        DeliveryStatus.Delivered => "pushed",
+        DeliveryStatus.Failed => "push failed: retry it with RetryDelivery",
+        _ => delivery.ToString(),
+    };
+
     /// <summary>The batches among <paramref name="batchIds"/> whose file someone downloaded to the end: the audit trail is the record of it.</summary>
     public static async Task<HashSet<long>> DownloadedAsync(ReportingDbContext db, IEnumerable<long> batchIds, CancellationToken cancellationToken)
     {

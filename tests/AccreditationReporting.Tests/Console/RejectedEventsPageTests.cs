@@ -13,14 +13,17 @@ public sealed class RejectedEventsPageTests(RejectedEventsPageTests.OnePolicyFix
 {
     public sealed class OnePolicyFixture : ExportServiceFixture
     {
-        protected override IReadOnlyDictionary<string, string?> Settings { get; } =
-            new Dictionary<string, string?> { ["Policies:Enabled:0"] = PolicyVersions.MayoCme };
+        protected override IReadOnlyDictionary<string, string?> Settings => OnePolicy;
     }
+
+    /// <summary>Only the README example's policy enabled, so <see cref="RejectAsync"/> can make a rejection.</summary>
+    internal static IReadOnlyDictionary<string, string?> OnePolicy { get; } =
+        new Dictionary<string, string?> { ["Policies:Enabled:0"] = PolicyVersions.MayoCme };
 
     [Fact]
     public async Task ComplianceSeesTheRejectionByRuleAndFieldWithoutTheLearner()
     {
-        var (id, learnerId) = await RejectAsync();
+        var (id, learnerId) = await RejectAsync(fixture.Service);
         var (browser, _) = fixture.Service.CreateBrowser();
         await ConsoleTests.SignInAsync(browser, "compliance");
 
@@ -41,7 +44,7 @@ public sealed class RejectedEventsPageTests(RejectedEventsPageTests.OnePolicyFix
     [Fact]
     public async Task AReplayFromThePageShowsItsOutcomeAndIsAuditedWithTheSignedInActor()
     {
-        var (id, learnerId) = await RejectAsync();
+        var (id, learnerId) = await RejectAsync(fixture.Service);
         var (browser, _) = fixture.Service.CreateBrowser();
         await ConsoleTests.SignInAsync(browser, "compliance");
         var token = ConsoleTests.Antiforgery(await browser.GetStringAsync("/console/rejected"));
@@ -68,7 +71,7 @@ public sealed class RejectedEventsPageTests(RejectedEventsPageTests.OnePolicyFix
     [Fact]
     public async Task ReplayAllOpenReplaysEachOpenRejection()
     {
-        var (id, _) = await RejectAsync();
+        var (id, _) = await RejectAsync(fixture.Service);
         var (browser, _) = fixture.Service.CreateBrowser();
         await ConsoleTests.SignInAsync(browser, "compliance");
         var token = ConsoleTests.Antiforgery(await browser.GetStringAsync("/console/rejected"));
@@ -87,7 +90,7 @@ public sealed class RejectedEventsPageTests(RejectedEventsPageTests.OnePolicyFix
     [Fact]
     public async Task ResolvedOnlyLeavesOutTheOpenOnesAndAnUnknownStatusIsAnsweredNextToTheFilter()
     {
-        var (id, _) = await RejectAsync();
+        var (id, _) = await RejectAsync(fixture.Service);
         var (browser, _) = fixture.Service.CreateBrowser();
         await ConsoleTests.SignInAsync(browser, "compliance");
 
@@ -102,7 +105,7 @@ public sealed class RejectedEventsPageTests(RejectedEventsPageTests.OnePolicyFix
     [Fact]
     public async Task AnAuditorMayNotSeeOrReplayRejections()
     {
-        var (id, _) = await RejectAsync();
+        var (id, _) = await RejectAsync(fixture.Service);
         var (browser, _) = fixture.Service.CreateBrowser();
         await ConsoleTests.SignInAsync(browser, "auditor");
         var token = ConsoleTests.Antiforgery(await browser.GetStringAsync("/console"));
@@ -120,12 +123,11 @@ public sealed class RejectedEventsPageTests(RejectedEventsPageTests.OnePolicyFix
             "SELECT replays FROM accreditation.rejected_events WHERE id = @id", ("id", id)));
     }
 
-    /// <summary>An event under a policy version this service has not enabled: rejected, its message kept for replay.</summary>
     [Fact]
     public async Task RejectionsAreCountedByRuleAndFieldAndTheListNarrowsToOne()
     {
-        var (policy, _) = await RejectAsync();
-        var (underAge, _) = await RejectAsync(e => e["learner"]!["birthYear"] = DateTime.UtcNow.Year - 10);
+        var (policy, _) = await RejectAsync(fixture.Service);
+        var (underAge, _) = await RejectAsync(fixture.Service, e => e["learner"]!["birthYear"] = DateTime.UtcNow.Year - 10);
         var (browser, _) = fixture.Service.CreateBrowser();
         await ConsoleTests.SignInAsync(browser, "compliance");
 
@@ -139,13 +141,17 @@ public sealed class RejectedEventsPageTests(RejectedEventsPageTests.OnePolicyFix
         Assert.Contains("value=\"under-age\"", narrowed);
     }
 
-    private async Task<(long Id, string LearnerId)> RejectAsync(Action<System.Text.Json.Nodes.JsonObject>? change = null)
+    /// <summary>
+    /// An event rejected by <paramref name="service"/>, its message kept for replay: by default one under
+    /// a policy version the service has not enabled (one started with <see cref="OnePolicy"/>).
+    /// </summary>
+    internal static async Task<(long Id, string LearnerId)> RejectAsync(ReportingService service, Action<System.Text.Json.Nodes.JsonObject>? change = null)
     {
         var (eventId, learnerId, json) = SampleEvents.Fresh(change ?? (e => e["policyVersion"] = PolicyVersions.Medmastery));
-        await fixture.Service.Services.GetRequiredService<MassTransit.IBus>().Publish(json.ToMessage());
+        await service.Services.GetRequiredService<MassTransit.IBus>().Publish(json.ToMessage());
         long id = 0;
         await Eventually.TrueAsync(
-            async () => (id = (await fixture.Service.Database.ColumnAsync<long>(
+            async () => (id = (await service.Database.ColumnAsync<long>(
                 "SELECT id FROM accreditation.rejected_events WHERE event_id = @id", ("id", eventId))).SingleOrDefault()) > 0,
             what: $"event {eventId} rejected");
         return (id, learnerId);

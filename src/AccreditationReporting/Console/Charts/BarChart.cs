@@ -13,8 +13,8 @@ public sealed record BarChart(string Id, string Title, string ValueName, IReadOn
 
     public long Max => Math.Max(1, Series.SelectMany(s => s.Values).DefaultIfEmpty(0).Max());
 
-    /// <summary>Every label when they fit; otherwise about eight, evenly spaced, so they never overlap.</summary>
-    public bool ShowsLabel(int index) => Labels.Count <= 10 || index % (int)Math.Ceiling(Labels.Count / 8.0) == 0 || index == Labels.Count - 1;
+    /// <summary>Every label when they fit; otherwise about eight, evenly spaced back from the latest (today's), so they never overlap.</summary>
+    public bool ShowsLabel(int index) => Labels.Count <= 10 || (Labels.Count - 1 - index) % (int)Math.Ceiling(Labels.Count / 8.0) == 0;
 
     public IEnumerable<(double X, double Y, double Width, double Height, string Label, BarSeries Series, long Value)> Bars()
     {

@@ -4,16 +4,20 @@ using Npgsql;
 
 namespace AccreditationReporting.StaffConsole.Charts;
 
-/// <summary>Events stored and rejected on each UTC day of a window, days without any included: counts only.</summary>
+/// <summary>
+/// Events stored and rejected on each UTC day of a window, days without any included: counts only.
+/// Days are 24 hours from UTC midnight, whatever the session's time zone (a "1 day" interval would
+/// follow its daylight saving).
+/// </summary>
 internal static class EventsPerDay
 {
     private const string Sql = """
-        SELECT day::date AS day,
+        SELECT (day AT TIME ZONE 'UTC')::date AS day,
                (SELECT count(*) FROM accreditation.completions c
-                 WHERE c.received_at >= day AND c.received_at < day + interval '1 day') AS stored,
+                 WHERE c.received_at >= day AND c.received_at < day + interval '24 hours') AS stored,
                (SELECT count(*) FROM accreditation.rejected_events r
-                 WHERE r.received_at >= day AND r.received_at < day + interval '1 day') AS rejected
-        FROM generate_series(@first_day, @last_day, interval '1 day') AS day
+                 WHERE r.received_at >= day AND r.received_at < day + interval '24 hours') AS rejected
+        FROM generate_series(@first_day, @last_day, interval '24 hours') AS day
         ORDER BY day
         """;
 
