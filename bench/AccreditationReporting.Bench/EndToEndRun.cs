@@ -22,7 +22,7 @@ internal static class EndToEndRun
 
     public static async Task<RunResult> RunAsync(BenchServers servers, BenchEvents events, double duplicateFraction, BenchOptions options)
     {
-        var instances = options.Instances == 1 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $", {options.Instances} instances");
+        var instances = options.Instances == 1 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $" x{options.Instances}");
         var label = string.Create(CultureInfo.InvariantCulture, $"end-to-end{instances} ({duplicateFraction:0.#%} duplicates)");
         var database = $"bench_{DateTime.UtcNow:yyyyMMddHHmmss}_dup{(int)Math.Round(duplicateFraction * 100)}";
         var postgres = await servers.CreateDatabaseAsync(database);
