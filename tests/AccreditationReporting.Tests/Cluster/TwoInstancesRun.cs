@@ -97,7 +97,8 @@ public sealed class TwoInstancesRun : IAsyncLifetime
         // Long enough for another occurrence and several delivery passes on both instances: nothing
         // more may be made or pushed.
         await Task.Delay(TimeSpan.FromSeconds(2.5));
-        Note(clock, $"every batch delivered; {Endpoint.Received.Count} requests to the endpoint");
+        Note(clock, $"every batch delivered; {Endpoint.Received.Count} requests to the endpoint, "
+            + string.Join(", ", Endpoint.Received.GroupBy(r => r.Headers[InstanceHeader]).OrderBy(g => g.Key).Select(g => $"{g.Count()} from the {g.Key} instance")));
         foreach (var line in await Database.ColumnAsync<string>(
             """
             SELECT s.recipient || ': ' || count(*) || ' occurrences, ' || count(s.batch_id) || ' with a batch; claims per instance '
