@@ -72,7 +72,8 @@ public sealed class TwoInstancesRun : IAsyncLifetime
             }
         }
 
-        Note(clock, $"{Events.Messages.Count} messages published and confirmed in {Waves} waves");
+        Note(clock, $"{Events.Messages.Count} messages ({Events.Valid.Count} distinct valid events, {Events.Duplicates} copies, "
+            + $"{Events.Invalid.Count} invalid) published and confirmed in {Waves} waves");
 
         await Eventually.TrueAsync(
             async () => First.Consumed.Total + Second.Consumed.Total >= Events.Messages.Count
