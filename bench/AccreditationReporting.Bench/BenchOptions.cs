@@ -12,6 +12,9 @@ internal sealed record BenchOptions
 
     public bool SkipRaw { get; init; }
 
+    /// <summary>Service processes on the same database, broker and queue: one deployment scaled out.</summary>
+    public int Instances { get; init; } = 1;
+
     /// <summary>The raw consumer's prefetch; the service sets its own.</summary>
     public ushort Prefetch { get; init; } = 500;
 
@@ -26,11 +29,13 @@ internal sealed record BenchOptions
 
     public const string Usage = """
         usage: bench.sh exports [...]   the export benchmark (bench.sh exports --help)
-               bench.sh [--events N] [--duplicates FRACTION[,FRACTION...]] [--skip-raw]
+               bench.sh [--events N] [--duplicates FRACTION[,FRACTION...]] [--skip-raw] [--instances N]
                         [--prefetch N] [--window N] [--service-dll PATH] [--output DIR]
           --events N           messages published per run (default 50000)
           --duplicates F       fraction of messages that repeat an earlier eventId (default: runs 0 and 0.1)
           --skip-raw           skip the raw broker baseline
+          --instances N        service processes on the same database, broker and queue, as competing
+                               consumers (default 1); their CPU is summed as "service"
           --prefetch N         raw consumer prefetch (default 500)
           --window N           publishes awaiting a confirm at once (default 500)
           --service-dll PATH   the service to run (default: the build next to this program)
@@ -56,6 +61,7 @@ internal sealed record BenchOptions
                     "--events" => options with { Events = Positive(int.Parse(Value(), CultureInfo.InvariantCulture), "--events") },
                     "--duplicates" => options with { DuplicateFractions = Value().Split(',').Select(Fraction).ToList() },
                     "--skip-raw" => options with { SkipRaw = true },
+                    "--instances" => options with { Instances = Positive(int.Parse(Value(), CultureInfo.InvariantCulture), "--instances") },
                     "--prefetch" => options with { Prefetch = ushort.Parse(Value(), CultureInfo.InvariantCulture) },
                     "--window" => options with { Window = Positive(int.Parse(Value(), CultureInfo.InvariantCulture), "--window") },
                     "--service-dll" => options with { ServiceDll = Path.GetFullPath(Value()) },

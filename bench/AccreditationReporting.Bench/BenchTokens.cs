@@ -6,7 +6,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace AccreditationReporting.Bench;
 
 /// <summary>
-/// The identity provider of one service process: a random offline signing key (HMAC-SHA256), given
+/// The identity provider of one deployment (one service process, or several): a random offline signing key (HMAC-SHA256), given
 /// to the service as a deployment with offline keys would give it (the standard
 /// <c>Authentication:Schemes:Bearer</c> section, through the environment), and tokens signed with it
 /// for the bench's own calls, as the identity provider would issue them to the caller.
@@ -20,6 +20,9 @@ internal sealed class BenchTokens
     private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(30);
 
     private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
+
+    /// <summary>One audit chain key for every process of a deployment: they append to one chain.</summary>
+    private readonly byte[] _chainKey = RandomNumberGenerator.GetBytes(32);
 
     /// <summary>The service's token settings as environment variables (<c>Authentication__Schemes__Bearer__...</c>).</summary>
     public IReadOnlyDictionary<string, string> EnvironmentVariables
@@ -35,7 +38,7 @@ internal sealed class BenchTokens
                 [$"{section}__SigningKeys__0__Value"] = Convert.ToBase64String(_key),
 
                 // Not a token setting, but a secret a deployment must give the service like one.
-                [Audit.AuditChainKey.Setting.Replace(":", "__", StringComparison.Ordinal)] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+                [Audit.AuditChainKey.Setting.Replace(":", "__", StringComparison.Ordinal)] = Convert.ToBase64String(_chainKey),
             };
         }
     }

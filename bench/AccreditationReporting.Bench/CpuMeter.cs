@@ -38,6 +38,9 @@ internal sealed class CpuMeter(string name, Func<double?> readSeconds)
 
     public static CpuMeter SingleProcess(string name, int pid) => Processes(name, () => ProcFs.Comm(pid) is null ? [] : [pid]);
 
+    /// <summary>Several processes as one component (the instances of a scaled-out service).</summary>
+    public static CpuMeter ProcessSet(string name, IReadOnlyList<int> pids) => Processes(name, () => pids.Where(p => ProcFs.Comm(p) is not null).ToList());
+
     /// <summary>
     /// Every CPU's busy time: what the machine did beyond the components measured shows whether
     /// something else (a build, a test run) shared the cores with the run.

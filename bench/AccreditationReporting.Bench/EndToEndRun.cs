@@ -8,7 +8,8 @@ namespace AccreditationReporting.Bench;
 /// <summary>
 /// The service's ingestion rate: publish to its exchange exactly as the raw run does and time until
 /// every distinct event is stored (an inbox row commits with the records it implies). Each run gets
-/// a fresh service process and database, so counts start at zero and nothing is warm from before;
+/// a fresh service process (or <c>--instances</c> of them, competing consumers on the one queue) and
+/// database, so counts start at zero and nothing is warm from before;
 /// the database is migrated by the service's own migrate step before the service starts, as a
 /// deployment does, and is not part of the time.
 /// </summary>
@@ -21,23 +22,36 @@ internal static class EndToEndRun
 
     public static async Task<RunResult> RunAsync(BenchServers servers, BenchEvents events, double duplicateFraction, BenchOptions options)
     {
-        var label = string.Create(CultureInfo.InvariantCulture, $"end-to-end ({duplicateFraction:0.#%} duplicates)");
+        var instances = options.Instances == 1 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $" x{options.Instances}");
+        var label = string.Create(CultureInfo.InvariantCulture, $"end-to-end{instances} ({duplicateFraction:0.#%} duplicates)");
         var database = $"bench_{DateTime.UtcNow:yyyyMMddHHmmss}_dup{(int)Math.Round(duplicateFraction * 100)}";
         var postgres = await servers.CreateDatabaseAsync(database);
+        var services = new List<ServiceProcess>();
         try
         {
             await DeleteLeftoverQueueAsync(servers.AmqpUri);
             await ServiceProcess.MigrateAsync(options.ServiceDll, postgres, servers.AmqpUri);
-            var logPath = Path.Combine(options.OutputDirectory, $"service-{database}.log");
-            await using var service = ServiceProcess.Start(options.ServiceDll, postgres.Service, servers.AmqpUri, logPath);
-            await service.WaitUntilReadyAsync(postgres.Admin, servers.AmqpUri, TimeSpan.FromSeconds(60));
+
+            // Instances of one deployment: one identity provider and audit chain key, one database and queue.
+            var tokens = new BenchTokens();
+            for (var i = 1; i <= options.Instances; i++)
+            {
+                var logPath = Path.Combine(options.OutputDirectory, options.Instances == 1 ? $"service-{database}.log" : $"service-{database}-{i}.log");
+                var service = ServiceProcess.Start(options.ServiceDll, postgres.Service, servers.AmqpUri, logPath, tokens);
+                services.Add(service);
+                await service.WaitUntilReadyAsync(postgres.Admin, servers.AmqpUri, TimeSpan.FromSeconds(60), consumers: i);
+            }
 
             await using var publisher = await ConfirmedPublisher.ConnectAsync(servers.AmqpUri, options.Window);
             await using var counter = new NpgsqlConnection(postgres.Admin);
             await counter.OpenAsync();
             await using var count = new NpgsqlCommand("SELECT count(*) FROM accreditation.processed_events", counter);
 
-            var cpu = CpuWindow.Start(servers.BrokerCpu(), CpuMeter.SingleProcess("service", service.Pid), servers.PostgresCpu());
+            var cpu = CpuWindow.Start(servers.BrokerCpu(), CpuMeter.ProcessSet("service", services.ConvertAll(s => s.Pid)), servers.PostgresCpu());
+
+            // How the work split between the instances: each one's share of the service's CPU.
+            var each = services.ConvertAll(s => CpuMeter.SingleProcess("service", s.Pid));
+            var eachBefore = each.ConvertAll(m => m.Read() ?? 0);
             var clock = Stopwatch.StartNew();
             var publishing = PublishAsync();
 
@@ -52,7 +66,7 @@ internal static class EndToEndRun
                     await publishing;
                 }
 
-                service.ThrowIfExited();
+                services.ForEach(s => s.ThrowIfExited());
                 var now = (long)(await count.ExecuteScalarAsync())!;
                 if (now > stored)
                 {
@@ -60,14 +74,17 @@ internal static class EndToEndRun
                 }
                 else if (clock.Elapsed - lastProgress > StallLimit)
                 {
-                    failure = $"stalled at {stored} of {events.Distinct} stored; {await WhereTheRestWentAsync(counter, servers.AmqpUri)}; see {service.LogPath}";
+                    failure = $"stalled at {stored} of {events.Distinct} stored; {await WhereTheRestWentAsync(counter, servers.AmqpUri)}; "
+                        + $"see {string.Join(", ", services.Select(s => s.LogPath))}";
                     break;
                 }
             }
 
             var total = clock.Elapsed;
             var used = cpu.Stop();
-            return new RunResult(label, events.Messages.Count, events.Distinct, await publishing, total, used, failure);
+            var split = services.Count == 1 ? null : "cpu s per instance: " + string.Join(", ",
+                each.Select((m, i) => string.Create(CultureInfo.InvariantCulture, $"{(m.Read() ?? 0) - eachBefore[i]:0.0}")));
+            return new RunResult(label, events.Messages.Count, events.Distinct, await publishing, total, used, failure, split);
 
             async Task<TimeSpan> PublishAsync()
             {
@@ -77,6 +94,11 @@ internal static class EndToEndRun
         }
         finally
         {
+            foreach (var service in services)
+            {
+                await service.DisposeAsync();
+            }
+
             await servers.DropDatabaseAsync(database);
         }
     }

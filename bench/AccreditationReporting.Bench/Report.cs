@@ -13,7 +13,7 @@ internal static class Report
 
         var idle = brokerIdleCores is { } cores ? string.Create(CultureInfo.InvariantCulture, $" broker-idle-cores={cores:0.00}") : string.Empty;
         text.AppendLine(CultureInfo.InvariantCulture,
-            $"events={options.Events} body≈{averageBodyBytes / 1024:0.0}KB prefetch={options.Prefetch} window={options.Window} cores={Environment.ProcessorCount}{idle}");
+            $"events={options.Events} body≈{averageBodyBytes / 1024:0.0}KB prefetch={options.Prefetch} window={options.Window} instances={options.Instances} cores={Environment.ProcessorCount}{idle}");
         if (raw is not null)
         {
             Line($"{raw.Label}:", raw.Failure is null ? $"{Rate(raw.MessageRate)} msg/s   publish-only {Rate(raw.PublishRate)} msg/s" : $"FAILED: {raw.Failure}");
@@ -36,6 +36,11 @@ internal static class Report
             var ratio = raw is { Failure: null } ? $"   ratio {result.MessageRate / raw.MessageRate:0.00}" : string.Empty;
             Line(label, $"{rates}{ratio}   publish-only {Rate(result.PublishRate)} msg/s");
             Line(string.Empty, Cpu(result, "broker", "service", "postgres", "bench", "other"));
+            if (result.Detail is not null)
+            {
+                Line(string.Empty, result.Detail);
+            }
+
             if (fraction > 0 && clean is not null)
             {
                 Line(string.Empty,

@@ -8,7 +8,8 @@ internal sealed record RunResult(
     TimeSpan PublishTime,
     TimeSpan TotalTime,
     IReadOnlyDictionary<string, double?> CpuSeconds,
-    string? Failure = null)
+    string? Failure = null,
+    string? Detail = null)
 {
     public double MessageRate => Messages / TotalTime.TotalSeconds;
 

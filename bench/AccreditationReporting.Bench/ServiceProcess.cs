@@ -44,11 +44,12 @@ internal sealed class ServiceProcess : IAsyncDisposable
     public string LogPath { get; }
 
     /// <param name="postgres">The service role's connection string (<see cref="BenchDatabase.Service"/>), migrated already.</param>
-    public static ServiceProcess Start(string serviceDll, string postgres, string amqpUri, string logPath)
+    /// <param name="tokens">The deployment's identity provider and audit chain key; shared by the instances of one deployment.</param>
+    public static ServiceProcess Start(string serviceDll, string postgres, string amqpUri, string logPath, BenchTokens? tokens = null)
     {
         var address = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}");
         var marker = Guid.NewGuid().ToString("N");
-        var tokens = new BenchTokens();
+        tokens ??= new BenchTokens();
         var start = StartInfo(serviceDll, "run", postgres, amqpUri, address);
         foreach (var (name, value) in tokens.EnvironmentVariables)
         {
@@ -144,11 +145,12 @@ internal sealed class ServiceProcess : IAsyncDisposable
     /// exchange, queue and binding all exist (MassTransit binds before it consumes); the exchange
     /// alone is not enough, as it outlives the service from one run to the next.
     /// </summary>
-    public async Task WaitUntilReadyAsync(string postgres, string amqpUri, TimeSpan timeout)
+    /// <param name="consumers">Consumers the queue must have: one per instance already started, this one included.</param>
+    public async Task WaitUntilReadyAsync(string postgres, string amqpUri, TimeSpan timeout, int consumers = 1)
     {
         await using var connection = await new ConnectionFactory { Uri = new Uri(amqpUri) }.CreateConnectionAsync();
         var deadline = DateTime.UtcNow + timeout;
-        while (!(await TableExistsAsync(postgres) && await ConsumingAsync(connection)))
+        while (!(await TableExistsAsync(postgres) && await ConsumingAsync(connection, consumers)))
         {
             ThrowIfExited();
             if (DateTime.UtcNow > deadline)
@@ -183,14 +185,14 @@ internal sealed class ServiceProcess : IAsyncDisposable
         return (bool)(await command.ExecuteScalarAsync())!;
     }
 
-    private static async Task<bool> ConsumingAsync(IConnection connection)
+    private static async Task<bool> ConsumingAsync(IConnection connection, int consumers)
     {
         // A failed passive declare closes its channel, hence a channel per attempt.
         await using var channel = await connection.CreateChannelAsync();
         try
         {
             await channel.ExchangeDeclarePassiveAsync(Exchange);
-            return (await channel.QueueDeclarePassiveAsync(Queue)).ConsumerCount > 0;
+            return (await channel.QueueDeclarePassiveAsync(Queue)).ConsumerCount >= consumers;
         }
         catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
         {

@@ -15,6 +15,9 @@ public sealed class ConsumedMessages : IReceiveObserver
 
     public int Count(Guid eventId) => _finished.Count(f => f.EventId == eventId);
 
+    /// <summary>Messages this instance finished, whatever they held: which share of a queue it took.</summary>
+    public int Total => _finished.Count;
+
     public int Faults(Guid eventId) => _finished.Count(f => f.EventId == eventId && f.Faulted);
 
     public Task WaitForAsync(Guid eventId, int times, TimeSpan? timeout = null) =>

@@ -152,6 +152,8 @@ internal sealed class BatchDeliveries(
             ResilienceContextPool.Shared.Return(context);
         }
 
+        // Recorded whatever happens to the run's token: an instance being stopped (a rolling update)
+        // must still write down what the endpoint answered, or another instance pushes the batch again.
         var now = time.GetUtcNow();
         if (outcome.Exception is null && (int)outcome.Result is >= 200 and < 300)
         {
@@ -162,7 +164,7 @@ internal sealed class BatchDeliveries(
                 SET delivery_status = 'Delivered', delivered_at = $2, delivered_to = $3, delivery_attempts = delivery_attempts + $4, next_delivery_at = NULL
                 WHERE id = $1
                 """,
-                cancellationToken,
+                CancellationToken.None,
                 batch.Id, now, endpoint.GetLeftPart(UriPartial.Path), run.Unrecorded);
             logger.LogInformation("Export batch {BatchId} for {Recipient} delivered after {Attempts} attempt(s)", batch.Id, batch.Recipient, run.Attempted);
             return true;
@@ -178,7 +180,7 @@ internal sealed class BatchDeliveries(
             SET delivery_status = $2, delivery_attempts = delivery_attempts + $3, last_delivery_error = $4, next_delivery_at = $5
             WHERE id = $1
             """,
-            cancellationToken,
+            CancellationToken.None,
             batch.Id, giveUp ? nameof(DeliveryStatus.Failed) : nameof(DeliveryStatus.Pending), run.Unrecorded, error,
             giveUp ? DBNull.Value : now + retryAfter);
         logger.LogWarning(
