@@ -25,7 +25,7 @@ public sealed record RetentionRun(
 /// </summary>
 /// <remarks>Rejected messages' payloads are purged hourly by <see cref="Ingestion.RejectedPayloadRetention"/>.</remarks>
 internal sealed class RetentionPurge(
-    ReportingDbContext db, RetentionSettings settings, ExportCatalog catalog, AuditChainKey key, TimeProvider time, ILogger<RetentionPurge> logger)
+    ReportingDbContext db, RetentionSettings settings, ExportCatalog catalog, AuditTrail audit, TimeProvider time, ILogger<RetentionPurge> logger)
 {
     public static readonly AuditActor Actor = AuditActor.Service("retention-purge");
 
@@ -188,8 +188,7 @@ internal sealed class RetentionPurge(
     }
 
     private Task AppendAsync(NpgsqlConnection connection, string outcome, Dictionary<string, string> details, CancellationToken cancellationToken) =>
-        AuditTrail.AppendInTransactionAsync(
-            connection, new AuditEntry(Actor, AuditActions.RetentionPurge, outcome) { Details = details }, key, time.GetUtcNow(), cancellationToken);
+        audit.AppendInTransactionAsync(connection, new AuditEntry(Actor, AuditActions.RetentionPurge, outcome) { Details = details }, cancellationToken);
 
     private static string Count(long n) => n.ToString(CultureInfo.InvariantCulture);
 
