@@ -9,7 +9,7 @@ public static class ServiceDefaults
     /// <summary>Checks that say the process can still answer: nothing outside it, so a database outage never restarts it.</summary>
     public const string LiveTag = "live";
 
-    /// <summary>Checks that say it can do its work: PostgreSQL and the bus (MassTransit tags its own check so).</summary>
+    /// <summary>Checks that say it can do its work: PostgreSQL and the bus.</summary>
     public const string ReadyTag = "ready";
 
     public const string LivePath = "/health/live";
@@ -66,7 +66,8 @@ public static class ServiceDefaults
         ResultStatusCodes =
         {
             [HealthStatus.Healthy] = StatusCodes.Status200OK,
-            // The bus reports Degraded while a receive endpoint reconnects: not ready to take work.
+            // No readiness check reports Degraded (MassTransit's own, which does, is left out); one
+            // that ever does is not ready to take work.
             [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
             [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
         },
