@@ -20,6 +20,7 @@ namespace AccreditationReporting.Tests.Observability;
 /// is captured as an exporter would receive it. No canary may appear in any of them; and the
 /// telemetry must be there, so the test cannot pass by capturing nothing.
 /// </summary>
+[Collection(AloneInTheProcess.Name)]
 public sealed class TelemetryCanaryTests
 {
     private const string Pars = "accme-pars-learners";
@@ -207,4 +208,15 @@ public sealed class TelemetryCanaryTests
     {
         public ExportServiceFixtureOverService(ReportingService service) => Attach(service);
     }
+}
+
+/// <summary>
+/// Runs its tests with no other test running. A meter or activity source is matched by name, and
+/// every service hosted in the test process has one of each name: counts and spans would mix with
+/// those of the services other tests run at the same time.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class AloneInTheProcess
+{
+    public const string Name = "alone in the process";
 }
