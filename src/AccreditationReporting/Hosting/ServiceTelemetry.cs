@@ -36,13 +36,22 @@ public static class ServiceTelemetry
             {
                 json.IncludeScopes = true;
                 json.UseUtcTimestamp = true;
-                json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                json.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
             });
         }
 
         var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+
+        // A name given in code would win over the standard variable; give ours only when it is not set.
+        var named = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_SERVICE_NAME"]);
         var telemetry = builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService(ServiceName))
+            .ConfigureResource(resource =>
+            {
+                if (!named)
+                {
+                    resource.AddService(ServiceName);
+                }
+            })
             .WithTracing(tracing => tracing
                 .AddSource(Source.Name)
                 // MassTransit's own spans: each message received and consumed, and what it publishes.

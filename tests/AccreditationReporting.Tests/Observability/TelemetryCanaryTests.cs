@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using AccreditationReporting.Access;
 using AccreditationReporting.Api.V1;
 using AccreditationReporting.Hosting;
+using AccreditationReporting.Tests.Exports;
 using AccreditationReporting.Tests.Fixtures;
 using AccreditationReporting.Tests.StaffConsole;
 using MassTransit;
@@ -80,7 +81,7 @@ public sealed class TelemetryCanaryTests
         var exports = new ExportService.ExportServiceClient(service.CreateChannel());
         var pars = (await exports.CreateBatchAsync(new CreateBatchRequest { Recipient = Pars })).Batch;
         var joint = (await exports.CreateBatchAsync(new CreateBatchRequest { Recipient = JointProvider })).Batch;
-        var parsFile = await new ExportServiceFixtureOverService(service).DownloadAsync(pars.Id);
+        var parsFile = await new ExportServiceFixtureOver(service).DownloadAsync(pars.Id);
         Assert.Contains(stored.LastName, parsFile.Text, StringComparison.Ordinal); // the canaries did travel where they belong
         var (browser, _) = service.CreateBrowser();
         await ConsoleTests.SignInAsync(browser, StaffRoles.Compliance);
@@ -203,11 +204,6 @@ public sealed class TelemetryCanaryTests
     }
 
     private sealed record Canaried(Guid EventId, string LearnerId, string LastName, JsonObject Json, string[] Canaries);
-
-    private sealed class ExportServiceFixtureOverService : ExportServiceFixture
-    {
-        public ExportServiceFixtureOverService(ReportingService service) => Attach(service);
-    }
 }
 
 /// <summary>
