@@ -66,9 +66,10 @@ public sealed class HealthTests
     }
 
     [Fact]
-    public async Task ProbesWriteNothingToTheAuditTrailAndAnUnknownHealthServiceNameIsNotFound()
+    public async Task ProbesWriteNothingToTheAuditTrailNorTracesAndAnUnknownHealthServiceNameIsNotFound()
     {
-        await using var service = await ReportingService.StartAsync(useRabbitMq: false);
+        var telemetry = new CapturedTelemetry();
+        await using var service = await ReportingService.StartAsync(useRabbitMq: false, services: telemetry.Register);
         var health = new Health.HealthClient(GrpcChannel.ForAddress(service.Address));
         using var http = Http1(service);
         var entries = await service.Database.ScalarAsync<long>("SELECT count(*) FROM accreditation.audit_events");
@@ -80,8 +81,10 @@ public sealed class HealthTests
             Assert.Equal(HttpStatusCode.OK, (await GetAsync(http, ServiceDefaults.ReadyPath)).Status);
         }
 
-        // Orchestrators probe every few seconds: an entry each would bury the trail.
+        // Orchestrators probe every few seconds: an entry or a trace each would bury the ones that matter.
         Assert.Equal(entries, await service.Database.ScalarAsync<long>("SELECT count(*) FROM accreditation.audit_events"));
+        Assert.DoesNotContain(telemetry.Spans(service.Services), s => s.DisplayName.Contains("health", StringComparison.OrdinalIgnoreCase)
+            || (s.GetTagItem("url.path") as string ?? "").Contains("health", StringComparison.OrdinalIgnoreCase));
 
         var error = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => health.CheckAsync(new HealthCheckRequest { Service = "postgres" }).ResponseAsync);
 
