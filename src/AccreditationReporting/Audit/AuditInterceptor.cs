@@ -11,9 +11,21 @@ namespace AccreditationReporting.Audit;
 /// </summary>
 public sealed class AuditInterceptor(CallAudit audit) : Interceptor
 {
+    /// <summary>
+    /// The health service is not recorded: it reveals up or down only, orchestrators ask it every
+    /// few seconds (an entry each would bury the trail), and liveness must answer while the database
+    /// that holds the trail is down, or every instance would be restarted by a database outage.
+    /// </summary>
+    private const string HealthService = "/grpc.health.v1.Health/";
+
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
+        if (IsHealth(context))
+        {
+            return await continuation(request, context);
+        }
+
         TResponse response = default!;
         await AuditedAsync(context, async () => response = await continuation(request, context));
         return response;
@@ -21,7 +33,9 @@ public sealed class AuditInterceptor(CallAudit audit) : Interceptor
 
     public override Task ServerStreamingServerHandler<TRequest, TResponse>(
         TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation) =>
-        AuditedAsync(context, () => continuation(request, responseStream, context));
+        IsHealth(context) ? continuation(request, responseStream, context) : AuditedAsync(context, () => continuation(request, responseStream, context));
+
+    private static bool IsHealth(ServerCallContext context) => context.Method.StartsWith(HealthService, StringComparison.Ordinal);
 
     private async Task AuditedAsync(ServerCallContext context, Func<Task> call)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AccreditationReporting.Hosting;
 using AccreditationReporting.Storage;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -11,7 +12,7 @@ namespace AccreditationReporting.Audit;
 /// order. Callers whose change must not happen unrecorded append inside the change's own
 /// transaction, as its last statement (the lock is then held only until the commit).
 /// </summary>
-public sealed class AuditTrail(ReportingDbContext db, AuditChainKey key, TimeProvider time)
+public sealed class AuditTrail(ReportingDbContext db, AuditChainKey key, TimeProvider time, ServiceMetrics metrics)
 {
     /// <summary>Appends on the context's connection: inside its current transaction if it has one, else in one of its own.</summary>
     public async Task<long> AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
@@ -37,8 +38,13 @@ public sealed class AuditTrail(ReportingDbContext db, AuditChainKey key, TimePro
     }
 
     /// <summary>Appends inside the transaction open on <paramref name="connection"/>; it commits or rolls back with it.</summary>
-    public Task<long> AppendInTransactionAsync(NpgsqlConnection connection, AuditEntry entry, CancellationToken cancellationToken) =>
-        AppendInTransactionAsync(connection, entry, key, time.GetUtcNow(), cancellationToken);
+    /// <remarks>Counted once written; an entry whose transaction then rolls back is counted too (and its change did not happen).</remarks>
+    public async Task<long> AppendInTransactionAsync(NpgsqlConnection connection, AuditEntry entry, CancellationToken cancellationToken)
+    {
+        var id = await AppendInTransactionAsync(connection, entry, key, time.GetUtcNow(), cancellationToken);
+        metrics.AuditEntry(entry.Action, entry.Outcome);
+        return id;
+    }
 
     /// <summary>The append itself, for a writer with no context of its own (the migrate step's fold of legacy accesses).</summary>
     public static async Task<long> AppendInTransactionAsync(

@@ -2,6 +2,7 @@ using System.Data;
 using System.Globalization;
 using AccreditationReporting.Audit;
 using AccreditationReporting.Exports;
+using AccreditationReporting.Hosting;
 using AccreditationReporting.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
@@ -18,7 +19,27 @@ internal static class BatchDownload
 {
     private const int BufferSize = 64 * 1024;
 
-    public static async Task HandleAsync(long id, HttpContext http, ReportingDbContext db, DownloadSlots downloads, CallAudit audit)
+    public static async Task HandleAsync(long id, HttpContext http, ReportingDbContext db, DownloadSlots downloads, CallAudit audit, ServiceMetrics metrics)
+    {
+        // Counted with the outcome its closing audit entry records.
+        var outcome = "internal";
+        try
+        {
+            outcome = await SendAsync(id, http, db, downloads, audit);
+        }
+        catch (Exception) when (http.RequestAborted.IsCancellationRequested)
+        {
+            outcome = AuditOutcomes.Cancelled;
+            throw;
+        }
+        finally
+        {
+            metrics.Download("console", outcome);
+        }
+    }
+
+    /// <returns>The outcome recorded in the download's closing audit entry.</returns>
+    private static async Task<string> SendAsync(long id, HttpContext http, ReportingDbContext db, DownloadSlots downloads, CallAudit audit)
     {
         var cancellationToken = http.RequestAborted;
         audit.Target = AuditEntry.Batch(id);
@@ -31,7 +52,7 @@ internal static class BatchDownload
         {
             await audit.RecordAsync(AuditActions.BatchDownload, "cross-site-refused", CancellationToken.None);
             await PlainAsync(http, StatusCodes.Status403Forbidden, "Downloads start from the console's own pages.");
-            return;
+            return "cross-site-refused";
         }
 
         var batch = await db.ExportBatches.AsNoTracking().SingleOrDefaultAsync(b => b.Id == id && b.FileName != "", cancellationToken);
@@ -39,14 +60,14 @@ internal static class BatchDownload
         {
             await audit.RecordAsync(AuditActions.BatchDownload, "not-found", CancellationToken.None);
             http.Response.StatusCode = StatusCodes.Status404NotFound;
-            return;
+            return "not-found";
         }
 
         if (batch.FilePurgedAt is not null)
         {
             await audit.RecordAsync(AuditActions.BatchDownload, "failed-precondition", CancellationToken.None);
             await PlainAsync(http, StatusCodes.Status410Gone, "This batch's file was deleted when its retention ended; its page still shows the manifest and counts.");
-            return;
+            return "failed-precondition";
         }
 
         // The same bound as the API's: each download holds a pooled connection while it streams.
@@ -56,7 +77,7 @@ internal static class BatchDownload
             await audit.RecordAsync(AuditActions.BatchDownload, "resource-exhausted", CancellationToken.None);
             http.Response.Headers.RetryAfter = "10";
             await PlainAsync(http, StatusCodes.Status503ServiceUnavailable, $"{downloads.Limit} downloads are in progress; try again shortly.");
-            return;
+            return "resource-exhausted";
         }
 
         // Recorded before the first byte leaves: an interrupted download was still an access.
@@ -79,7 +100,7 @@ internal static class BatchDownload
                 {
                     outcome = "aborted";
                     await PlainAsync(http, StatusCodes.Status409Conflict, "The file was redacted or deleted as the download began; open the batch page and download it again.");
-                    return;
+                    return outcome;
                 }
             }
 
@@ -112,6 +133,8 @@ internal static class BatchDownload
             audit.Details["bytes_sent"] = sent.ToString(CultureInfo.InvariantCulture);
             await audit.RecordAsync(AuditActions.BatchDownload, outcome, CancellationToken.None, batch.RowCount, batch.Sha256);
         }
+
+        return outcome;
     }
 
     private static async Task PlainAsync(HttpContext http, int status, string message)

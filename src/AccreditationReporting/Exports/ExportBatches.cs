@@ -1,6 +1,7 @@
 using System.Data;
 using AccreditationReporting.Audit;
 using AccreditationReporting.Exports.Delivery;
+using AccreditationReporting.Hosting;
 using AccreditationReporting.Storage;
 using CsvHelper;
 using Microsoft.EntityFrameworkCore;
@@ -20,14 +21,43 @@ public enum BatchTrigger
 /// every completion already taken and takes only what came after.
 /// </summary>
 internal sealed class ExportBatches(
-    ReportingDbContext db, ExportCatalog catalog, DeliveryEndpoints deliveries, AuditTrail audit, TimeProvider time, ILogger<ExportBatches> logger)
+    ReportingDbContext db, ExportCatalog catalog, DeliveryEndpoints deliveries, AuditTrail audit, TimeProvider time, ServiceMetrics metrics,
+    ILogger<ExportBatches> logger)
 {
     /// <summary>The new batch, or null when nothing has happened since the last one.</summary>
     /// <param name="actor">Who asked for it (a caller, or the schedule); the audit entry commits with the batch.</param>
     public async Task<ExportBatch?> CreateAsync(
         string recipient, DateTimeOffset? cutoff, BatchTrigger trigger, AuditActor actor, CancellationToken cancellationToken)
     {
+        // Checked before anything is measured: a recipient is a metric tag, and only configured ones may be.
         var export = catalog.Find(recipient) ?? throw new ArgumentException($"unknown recipient '{recipient}'", nameof(recipient));
+        using var span = ServiceTelemetry.Source.StartActivity("export batch");
+        span?.SetTag("accreditation.recipient", recipient);
+        span?.SetTag("accreditation.trigger", TriggerName(trigger));
+        var started = time.GetTimestamp();
+        var outcome = "failed";
+        ExportBatch? batch = null;
+        try
+        {
+            batch = await CreateAsync(export, recipient, cutoff, trigger, actor, cancellationToken);
+            outcome = batch is null ? "nothing-new" : "created";
+            return batch;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            outcome = "cancelled";
+            throw;
+        }
+        finally
+        {
+            span?.SetTag("accreditation.outcome", outcome);
+            metrics.BatchMade(recipient, outcome, time.GetElapsedTime(started), batch?.RowCount);
+        }
+    }
+
+    private async Task<ExportBatch?> CreateAsync(
+        RecipientExport export, string recipient, DateTimeOffset? cutoff, BatchTrigger trigger, AuditActor actor, CancellationToken cancellationToken)
+    {
         var now = time.GetUtcNow();
         var upTo = cutoff ?? now;
 

@@ -1,4 +1,5 @@
 using AccreditationReporting.Completions;
+using AccreditationReporting.Hosting;
 using AccreditationReporting.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -14,7 +15,7 @@ public sealed record StoreOutcome(int Stored, int Duplicates, int Rejected);
 /// insert says which events are new, then one set-based statement per table stores them. A
 /// redelivered batch finds its events in the inbox and stores nothing twice.
 /// </summary>
-public sealed class CompletionStore(ReportingDbContext db, TimeProvider time)
+public sealed class CompletionStore(ReportingDbContext db, TimeProvider time, ServiceMetrics metrics)
 {
     public async Task<StoreOutcome> StoreAsync(
         IReadOnlyList<AcceptedCompletion> accepted, IReadOnlyList<RejectedEvent> rejected, CancellationToken cancellationToken)
@@ -46,6 +47,7 @@ public sealed class CompletionStore(ReportingDbContext db, TimeProvider time)
         }
 
         await transaction.CommitAsync(cancellationToken);
+        metrics.EventsSettled(toStore.Count, accepted.Count - toStore.Count, rejected.Select(r => r.RuleCode));
         return new StoreOutcome(toStore.Count, accepted.Count - toStore.Count, rejected.Count);
     }
 

@@ -1,6 +1,9 @@
+using System.Diagnostics;
 using AccreditationReporting.Contracts;
+using AccreditationReporting.Hosting;
 using AccreditationReporting.Privacy;
 using MassTransit;
+using MassTransit.RabbitMqTransport;
 using Microsoft.Extensions.Options;
 
 namespace AccreditationReporting.Ingestion;
@@ -15,10 +18,13 @@ public sealed class CourseCompletedConsumer(
     TimeProvider time,
     IOptionsMonitor<EnabledPolicies> policies,
     IOptions<IngestionOptions> options,
+    ServiceMetrics metrics,
     ILogger<CourseCompletedConsumer> logger) : IConsumer<Batch<CourseCompleted>>
 {
     public async Task Consume(ConsumeContext<Batch<CourseCompleted>> context)
     {
+        MessageTraces.Link(context.Message);
+        Activity.Current?.SetTag("messaging.batch.message_count", context.Message.Length);
         var receivedAt = time.GetUtcNow();
         var enabled = policies.CurrentValue.Versions;
         var accepted = new List<(ConsumeContext<CourseCompleted> Context, AcceptedCompletion Completion)>(context.Message.Length);
@@ -59,8 +65,40 @@ public sealed class CourseCompletedConsumer(
             outcome = await StoreOneAtATimeAsync(accepted, rejected, receivedAt, context.CancellationToken);
         }
 
+        var committedAt = time.GetUtcNow();
+        metrics.EventsConsumed(context.Message.Length);
+        foreach (var item in context.Message)
+        {
+            if (PublishedAt(item) is var (publishedAt, from))
+            {
+                metrics.IngestLag(committedAt - publishedAt, from);
+            }
+        }
+
         logger.LogDebug("Batch of {Count}: {Stored} stored, {Duplicates} duplicates, {Rejected} rejected",
             context.Message.Length, outcome.Stored, outcome.Duplicates, outcome.Rejected);
+    }
+
+    /// <summary>
+    /// When the publisher sent the message, where it says: MassTransit's envelope carries it to the
+    /// millisecond; a raw JSON publisher may set the AMQP timestamp property (whole seconds). A raw
+    /// message's SentTime is no help: MassTransit reads it from the message ID, which only its own
+    /// IDs hold.
+    /// </summary>
+    private static (DateTimeOffset At, string From)? PublishedAt(ConsumeContext item)
+    {
+        if (item.ReceiveContext.ContentType?.MediaType?.Contains("masstransit", StringComparison.OrdinalIgnoreCase) == true
+            && item.SentTime is { } sent)
+        {
+            return (new DateTimeOffset(DateTime.SpecifyKind(sent, DateTimeKind.Utc)), "sent-time");
+        }
+
+        if (item.ReceiveContext is RabbitMqBasicConsumeContext rabbit && rabbit.Properties.IsTimestampPresent())
+        {
+            return (DateTimeOffset.FromUnixTimeSeconds(rabbit.Properties.Timestamp.UnixTime), "amqp-timestamp");
+        }
+
+        return null;
     }
 
     private async Task<StoreOutcome> StoreOneAtATimeAsync(

@@ -50,6 +50,8 @@ public sealed class CourseCompletedConsumerDefinition : ConsumerDefinition<Cours
             deadLetter.UseFilter(new DeadLetterTransportFilter());
         });
 
+        endpoint.UseFilter(new MessageTraces());
+
         // Only the database's transient faults are worth retrying (a rejected event would fail
         // again); long enough to ride out a database restart or fail-over.
         endpoint.UseMessageRetry(retry =>

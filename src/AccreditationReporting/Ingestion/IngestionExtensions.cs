@@ -1,4 +1,5 @@
 using AccreditationReporting.Contracts;
+using AccreditationReporting.Hosting;
 using AccreditationReporting.Privacy;
 using MassTransit;
 
@@ -23,6 +24,7 @@ public static class IngestionExtensions
         builder.Services.AddScoped<CompletionStore>();
         builder.Services.AddScoped<RejectedEventReplay>();
         builder.Services.AddHostedService<RejectedPayloadRetention>();
+        builder.Services.AddHealthChecks().AddCheck<BusReadiness>("bus", tags: [ServiceDefaults.ReadyTag]);
         if (!string.IsNullOrWhiteSpace(rabbitMq))
         {
             // Registered before the bus, so its error queues exist with their TTL before it starts.
@@ -42,6 +44,9 @@ public static class IngestionExtensions
             // MassTransit 8.4+ reports usage to its vendor over the internet by default; this service
             // talks only to the hosts its operators configured.
             bus.DisableUsageTelemetry();
+
+            // Out of readiness: BusReadiness stands in for it (MassTransit tags its check "ready").
+            bus.ConfigureHealthCheckOptions(health => health.Tags.Add("masstransit"));
             bus.AddConsumer<CourseCompletedConsumer, CourseCompletedConsumerDefinition>();
 
             if (string.IsNullOrWhiteSpace(rabbitMq))

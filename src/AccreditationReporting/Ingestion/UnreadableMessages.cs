@@ -39,6 +39,7 @@ public sealed class UnreadableMessages(IServiceScopeFactory scopes) : IFilter<Ex
             rejection = recorded.Violations[0];
             await services.GetRequiredService<CompletionStore>()
                 .StoreAsync([], [recorded], context.CancellationToken);
+            services.GetRequiredService<Hosting.ServiceMetrics>().EventsConsumed(1);
             logger.LogInformation("Rejected message {MessageId}: {Rule} at {Field}", received.MessageId, rejection.Code, rejection.Field);
         }
         catch (Exception exception)

@@ -2,6 +2,7 @@ using System.Data;
 using System.Globalization;
 using AccreditationReporting.Audit;
 using AccreditationReporting.Exports;
+using AccreditationReporting.Hosting;
 using AccreditationReporting.Storage;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -25,7 +26,8 @@ public sealed record RetentionRun(
 /// </summary>
 /// <remarks>Rejected messages' payloads are purged hourly by <see cref="Ingestion.RejectedPayloadRetention"/>.</remarks>
 internal sealed class RetentionPurge(
-    ReportingDbContext db, RetentionSettings settings, ExportCatalog catalog, AuditChainKey key, TimeProvider time, ILogger<RetentionPurge> logger)
+    ReportingDbContext db, RetentionSettings settings, ExportCatalog catalog, AuditChainKey key, TimeProvider time, ServiceMetrics metrics,
+    ILogger<RetentionPurge> logger)
 {
     public static readonly AuditActor Actor = AuditActor.Service("retention-purge");
 
@@ -187,9 +189,13 @@ internal sealed class RetentionPurge(
         }
     }
 
-    private Task AppendAsync(NpgsqlConnection connection, string outcome, Dictionary<string, string> details, CancellationToken cancellationToken) =>
-        AuditTrail.AppendInTransactionAsync(
+    /// <summary>On the purge's own clock (its schedule's), which the trail's scoped writer does not share.</summary>
+    private async Task AppendAsync(NpgsqlConnection connection, string outcome, Dictionary<string, string> details, CancellationToken cancellationToken)
+    {
+        await AuditTrail.AppendInTransactionAsync(
             connection, new AuditEntry(Actor, AuditActions.RetentionPurge, outcome) { Details = details }, key, time.GetUtcNow(), cancellationToken);
+        metrics.AuditEntry(AuditActions.RetentionPurge, outcome);
+    }
 
     private static string Count(long n) => n.ToString(CultureInfo.InvariantCulture);
 

@@ -29,7 +29,9 @@ public static class StorageExtensions
             builder.Services.AddHostedService<RequireCurrentSchema>();
         }
 
-        builder.Services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres");
+        // Readiness: a probe waits a few seconds at most, not Npgsql's 15-second connect timeout.
+        builder.Services.AddHealthChecks().AddCheck<PostgresHealthCheck>(
+            "postgres", tags: [ServiceDefaults.ReadyTag], timeout: TimeSpan.FromSeconds(5));
         return builder;
     }
 

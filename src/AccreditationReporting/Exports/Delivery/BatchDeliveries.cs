@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using AccreditationReporting.Audit;
+using AccreditationReporting.Hosting;
 using AccreditationReporting.Storage;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -15,7 +16,8 @@ namespace AccreditationReporting.Exports.Delivery;
 /// pushed by two instances at once, and the lock goes with the connection if its holder dies.
 /// </summary>
 internal sealed class BatchDeliveries(
-    DeliveryEndpoints endpoints, IServiceProvider services, IHttpClientFactory httpClients, TimeProvider time, ILogger<BatchDeliveries> logger)
+    DeliveryEndpoints endpoints, IServiceProvider services, IHttpClientFactory httpClients, TimeProvider time, ServiceMetrics metrics,
+    ILogger<BatchDeliveries> logger)
     : BackgroundService
 {
     public const string HttpClientName = "export-delivery";
@@ -121,7 +123,7 @@ internal sealed class BatchDeliveries(
         try
         {
             var push = new BatchPush(httpClients.CreateClient(HttpClientName), connection.ConnectionString, endpoint, settings.BearerToken, batch);
-            var attempts = new PushAttempts(audit, batch, endpoint, logger);
+            var attempts = new PushAttempts(audit, batch, endpoint, metrics, logger);
             outcome = Outcome.FromResult(await _pipelines[batch.Recipient].ExecuteAsync(
                 static async (context, state) =>
                 {
@@ -166,6 +168,7 @@ internal sealed class BatchDeliveries(
                 """,
                 CancellationToken.None,
                 batch.Id, now, endpoint.GetLeftPart(UriPartial.Path), run.Unrecorded);
+            metrics.Delivery(batch.Recipient, "delivered");
             logger.LogInformation("Export batch {BatchId} for {Recipient} delivered after {Attempts} attempt(s)", batch.Id, batch.Recipient, run.Attempted);
             return true;
         }
@@ -183,6 +186,7 @@ internal sealed class BatchDeliveries(
             CancellationToken.None,
             batch.Id, giveUp ? nameof(DeliveryStatus.Failed) : nameof(DeliveryStatus.Pending), run.Unrecorded, error,
             giveUp ? DBNull.Value : now + retryAfter);
+        metrics.Delivery(batch.Recipient, giveUp ? "failed" : "retry-later");
         logger.LogWarning(
             "Export batch {BatchId} for {Recipient} not delivered ({Error}); {Next}",
             batch.Id, batch.Recipient, error, giveUp ? "marked Failed" : $"next run in {retryAfter}");
@@ -194,7 +198,7 @@ internal sealed class BatchDeliveries(
 /// Each push attempt is a release of the file (or an attempt at one), so each is in the audit trail
 /// as it ends: where it went, what came back (a status, never the body), the file's rows and hash.
 /// </summary>
-internal sealed class PushAttempts(AuditTrail audit, DueBatch batch, Uri endpoint, ILogger logger)
+internal sealed class PushAttempts(AuditTrail audit, DueBatch batch, Uri endpoint, ServiceMetrics metrics, ILogger logger)
 {
     private static readonly AuditActor Deliverer = AuditActor.Service("export-delivery");
 
@@ -206,6 +210,7 @@ internal sealed class PushAttempts(AuditTrail audit, DueBatch batch, Uri endpoin
     /// <param name="sha256">The file the attempt sent (or tried to).</param>
     public async Task RecordAsync(int attempt, string result, bool delivered, string sha256)
     {
+        metrics.DeliveryAttempt(batch.Recipient, delivered);
         try
         {
             await AppendAsync(attempt, result, delivered, sha256);
