@@ -158,13 +158,15 @@ public sealed partial class KubernetesManifestTests
         var environment = rendered.Environment(container);
         var grpcPort = container["ports"]!.AsArray().Single(p => (string?)p!["name"] == "grpc")!;
 
-        // The gRPC health service (MapGrpcHealthChecksService) answers for every health check,
-        // PostgreSQL and the bus among them, on the port Kestrel serves HTTP/2 on.
+        // The gRPC health service (MapGrpcHealthChecksService) answers readiness (PostgreSQL and the
+        // bus) as its overall status and liveness (nothing outside the process) as "liveness", on the
+        // port Kestrel serves HTTP/2 on.
         Assert.Equal((int)grpcPort["containerPort"]!, (int)container["readinessProbe"]!["grpc"]!["port"]!);
         Assert.Equal($"http://0.0.0.0:{(int)grpcPort["containerPort"]!}", environment["Kestrel__Endpoints__Grpc__Url"]);
         Assert.Equal("Http2", environment["Kestrel__Endpoints__Grpc__Protocols"]);
-        Assert.Null(container["livenessProbe"]!["grpc"]);
-        Assert.Equal("grpc", (string?)container["livenessProbe"]!["tcpSocket"]!["port"]);
+        Assert.Null((string?)container["readinessProbe"]!["grpc"]!["service"]);
+        Assert.Equal((int)grpcPort["containerPort"]!, (int)container["livenessProbe"]!["grpc"]!["port"]!);
+        Assert.Equal(AccreditationReporting.Hosting.ServiceDefaults.LivenessService, (string?)container["livenessProbe"]!["grpc"]!["service"]);
     }
 
     [Theory]
