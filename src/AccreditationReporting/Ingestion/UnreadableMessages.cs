@@ -13,8 +13,18 @@ namespace AccreditationReporting.Ingestion;
 public sealed class UnreadableMessages(IServiceScopeFactory scopes) : IFilter<ExceptionReceiveContext>, IFilter<ReceiveContext>
 {
     /// <summary>The error pipe: the message could not be deserialized or its batch failed for good.</summary>
-    public Task Send(ExceptionReceiveContext context, IPipe<ExceptionReceiveContext> next) =>
-        RecordOrPassAsync(context, Describe(context.Body.GetBytes(), context.Exception), () => next.Send(context));
+    public async Task Send(ExceptionReceiveContext context, IPipe<ExceptionReceiveContext> next)
+    {
+        // Faulted, as MassTransit's default error pipe marks it: otherwise the dead-letter filter, seeing a
+        // message no consumer took, sent it down the dead-letter pipe as well, recording it a second time
+        // (or, when recording failed, moving it to the skipped queue besides the error queue).
+        if (!context.IsFaulted)
+        {
+            await context.NotifyFaulted(context.Exception);
+        }
+
+        await RecordOrPassAsync(context, Describe(context.Body.GetBytes(), context.Exception), () => next.Send(context));
+    }
 
     /// <summary>The dead-letter pipe: JSON that no consumer took (for example <c>null</c>).</summary>
     public Task Send(ReceiveContext context, IPipe<ReceiveContext> next) =>
