@@ -61,7 +61,8 @@ public sealed class CourseCompletedConsumerDefinition : ConsumerDefinition<Cours
         endpoint.UseMessageRetry(retry =>
         {
             retry.Handle<Exception>(TransientDatabaseErrors.IsTransient);
-            retry.Exponential(20, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(500));
+            retry.Exponential(
+                TransientDatabaseErrors.RetryLimit, TransientDatabaseErrors.FirstRetryDelay, TransientDatabaseErrors.MaxRetryDelay, TimeSpan.FromMilliseconds(500));
         });
 
         consumer.Options<BatchOptions>(batch => batch

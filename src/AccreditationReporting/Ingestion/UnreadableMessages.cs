@@ -34,28 +34,40 @@ public sealed class UnreadableMessages(IServiceScopeFactory scopes) : IFilter<Ex
 
     private async Task RecordOrPassAsync(ReceiveContext context, Rejection rejection, Func<Task> passOn)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var services = scope.ServiceProvider;
-        var logger = services.GetRequiredService<ILogger<UnreadableMessages>>();
-        try
+        for (var retry = 0; ; retry++)
         {
-            var received = new ReceivedMessage(
-                context.GetMessageId(), context.ContentType?.MediaType, context.Body.GetBytes(), services.GetRequiredService<TimeProvider>().GetUtcNow());
-            var options = services.GetRequiredService<IOptions<IngestionOptions>>().Value;
+            await using var scope = scopes.CreateAsyncScope();
+            var services = scope.ServiceProvider;
+            var logger = services.GetRequiredService<ILogger<UnreadableMessages>>();
+            var time = services.GetRequiredService<TimeProvider>();
+            try
+            {
+                var received = new ReceivedMessage(context.GetMessageId(), context.ContentType?.MediaType, context.Body.GetBytes(), time.GetUtcNow());
+                var options = services.GetRequiredService<IOptions<IngestionOptions>>().Value;
 
-            var recorded = received.IsLargerThan(options.MaxEventBytes)
-                ? received.RejectAsTooLarge(null, options.MaxEventBytes)
-                : received.Reject(null, [rejection], options.RejectedPayloadRetention);
-            rejection = recorded.Violations[0];
-            await services.GetRequiredService<CompletionStore>()
-                .StoreAsync([], [recorded], context.CancellationToken);
-            logger.LogInformation("Rejected message {MessageId}: {Rule} at {Field}", received.MessageId, rejection.Code, rejection.Field);
-        }
-        catch (Exception exception)
-        {
-            logger.LogError("Could not record rejected message {MessageId} ({Error}); moving it to the error queue",
-                context.GetMessageId(), exception.GetType().Name);
-            await passOn();
+                var recorded = received.IsLargerThan(options.MaxEventBytes)
+                    ? received.RejectAsTooLarge(null, options.MaxEventBytes)
+                    : received.Reject(null, [rejection], options.RejectedPayloadRetention);
+                var violation = recorded.Violations[0];
+                await services.GetRequiredService<CompletionStore>()
+                    .StoreAsync([], [recorded], context.CancellationToken);
+                logger.LogInformation("Rejected message {MessageId}: {Rule} at {Field}", received.MessageId, violation.Code, violation.Field);
+                return;
+            }
+            catch (Exception exception) when (TransientDatabaseErrors.IsTransient(exception) && retry < TransientDatabaseErrors.RetryLimit
+                && !context.CancellationToken.IsCancellationRequested)
+            {
+                // A database restart or fail-over: wait for it as the consumer's retry does, rather than
+                // park in the error queue a message that a moment later could have been recorded.
+                await Task.Delay(TransientDatabaseErrors.RetryDelay(retry), time, context.CancellationToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                logger.LogError("Could not record rejected message {MessageId} ({Error}); moving it to the error queue",
+                    context.GetMessageId(), exception.GetType().Name);
+                await passOn();
+                return;
+            }
         }
     }
 
