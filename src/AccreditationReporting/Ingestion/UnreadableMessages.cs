@@ -13,22 +13,21 @@ namespace AccreditationReporting.Ingestion;
 public sealed class UnreadableMessages(IServiceScopeFactory scopes) : IFilter<ExceptionReceiveContext>, IFilter<ReceiveContext>
 {
     /// <summary>The error pipe: the message could not be deserialized or its batch failed for good.</summary>
-    public async Task Send(ExceptionReceiveContext context, IPipe<ExceptionReceiveContext> next)
+    public Task Send(ExceptionReceiveContext context, IPipe<ExceptionReceiveContext> next)
     {
-        // Faulted, as MassTransit's default error pipe marks it: otherwise the dead-letter filter, seeing a
-        // message no consumer took, sent it down the dead-letter pipe as well, recording it a second time
-        // (or, when recording failed, moving it to the skipped queue besides the error queue).
-        if (!context.IsFaulted)
-        {
-            await context.NotifyFaulted(context.Exception);
-        }
-
-        await RecordOrPassAsync(context, Describe(context.Body.GetBytes(), context.Exception), () => next.Send(context));
+        // The dead-letter filter runs after this pipe and sees a message no consumer took; unmarked, it
+        // was recorded a second time (or, when recording failed, moved to the skipped queue besides the
+        // error queue). MassTransit's own error pipe marks the receive faulted instead, which also logs
+        // each one as an error with its stack trace: a publisher's bad message is not the service's fault.
+        context.GetOrAddPayload(() => new DealtWith());
+        return RecordOrPassAsync(context, Describe(context.Body.GetBytes(), context.Exception), () => next.Send(context));
     }
 
     /// <summary>The dead-letter pipe: JSON that no consumer took (for example <c>null</c>).</summary>
     public Task Send(ReceiveContext context, IPipe<ReceiveContext> next) =>
-        RecordOrPassAsync(context, new Rejection(RuleCodes.NotAnEvent, "$", "is not a JSON object"), () => next.Send(context));
+        context.TryGetPayload<DealtWith>(out _)
+            ? Task.CompletedTask
+            : RecordOrPassAsync(context, new Rejection(RuleCodes.NotAnEvent, "$", "is not a JSON object"), () => next.Send(context));
 
     public void Probe(ProbeContext context) => context.CreateFilterScope("recordUnreadableMessages");
 
@@ -70,6 +69,9 @@ public sealed class UnreadableMessages(IServiceScopeFactory scopes) : IFilter<Ex
             }
         }
     }
+
+    /// <summary>On a message the error pipe has recorded (or moved to the error queue).</summary>
+    private sealed class DealtWith;
 
     /// <summary>Names what is wrong by reading the body again, rather than trusting exception text.</summary>
     internal static Rejection Describe(byte[] body, Exception exception)
