@@ -57,10 +57,12 @@ public sealed class ClusterNodeLossTests(ITestOutputHelper output)
 
         await Task.Delay(TimeSpan.FromSeconds(8 + (10 * random.NextDouble())));
         Assert.Equal(leader.NodeName, (await cluster.LeaderOfAsync(Endpoint)).NodeName);
+        var onLeader = await ConnectionsOnAsync(leader);
         var settled = await IngestionTally.SettledAsync(service.Database);
         await leader.KillAsync();
         var lost = Stopwatch.StartNew();
-        report.Line($"killed {leader.NodeName}, the queue's leader and the node the service and the publisher were connected to, with {settled} settled and {publisher.ConfirmedCount} confirmed");
+        report.Line($"killed {leader.NodeName}, the queue's leader, with {settled} settled and {publisher.ConfirmedCount} confirmed; " +
+            $"connected to it: {string.Join(", ", onLeader)}");
 
         await Eventually.TrueAsync(
             async () => await IngestionTally.SettledAsync(service.Database) > settled + Window, TimeSpan.FromMinutes(3), "ingestion going on after the leader was lost");
@@ -74,9 +76,23 @@ public sealed class ClusterNodeLossTests(ITestOutputHelper output)
 
         tally.AssertExactlyOnce(messages);
         Assert.NotEqual(leader.NodeName, newLeader.NodeName);
+        Assert.Contains(ConfirmingPublisher.ConnectionName, onLeader);
+        Assert.Contains(onLeader, name => name != ConfirmingPublisher.ConnectionName);
         Assert.True(service.IsRunning && service.Starts == 1, $"the service carried on by itself\n{service.Tail()}");
         await FaultSettings.AssertQueuesEmptyAsync(newLeader.AmqpUri, Endpoint);
     }
+
+    /// <summary>The client-provided names of the connections to <paramref name="node"/>'s own listener (from their client properties).</summary>
+    private static async Task<List<string>> ConnectionsOnAsync(RabbitMqNode node)
+    {
+        var listing = await node.ControlAsync("list_connections", "port", "client_properties", "--quiet", "--no-table-headers");
+        return [.. listing.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split('\t', 2))
+            .Where(columns => columns.Length == 2 && columns[0].Trim() == node.Port.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .Select(columns => ConnectionName.Match(columns[1]) is { Success: true } name ? name.Groups[1].Value : "(unnamed)")];
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex ConnectionName = new("""\{"connection_name","([^"]*)"\}""");
 
     private static async Task DeclareQuorumQueueAsync(RabbitMqNode node)
     {

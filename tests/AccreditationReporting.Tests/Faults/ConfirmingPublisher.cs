@@ -28,6 +28,12 @@ public sealed class ConfirmingPublisher : IAsyncDisposable
         _window = window;
     }
 
+    /// <summary>The name the broker lists the publisher's connection under.</summary>
+    public const string ConnectionName = "fault-publisher";
+
+    /// <summary>The node (host:port) of the current or last connection.</summary>
+    public string? ConnectedTo { get; private set; }
+
     /// <summary>Messages the broker confirmed, by message ID.</summary>
     public IReadOnlySet<Guid> Confirmed => _confirmed.Keys.ToHashSet();
 
@@ -113,8 +119,7 @@ public sealed class ConfirmingPublisher : IAsyncDisposable
             await DropConnectionAsync();
             try
             {
-                var factory = new ConnectionFactory { AutomaticRecoveryEnabled = false, ClientProvidedName = "fault-publisher" };
-                _connection = await factory.CreateConnectionAsync(_nodes);
+                _connection = await ConnectInOrderAsync();
                 _channel = await _connection.CreateChannelAsync(new CreateChannelOptions(
                     publisherConfirmationsEnabled: true,
                     publisherConfirmationTrackingEnabled: true,
@@ -128,6 +133,31 @@ public sealed class ConfirmingPublisher : IAsyncDisposable
         }
 
         return _channel;
+    }
+
+    /// <summary>
+    /// The first node that answers, in the order given (the client's own resolver would shuffle them),
+    /// so a scenario knows which node its producer is on.
+    /// </summary>
+    private async Task<IConnection> ConnectInOrderAsync()
+    {
+        var factory = new ConnectionFactory { AutomaticRecoveryEnabled = false, ClientProvidedName = ConnectionName };
+        Exception? last = null;
+        foreach (var node in _nodes)
+        {
+            try
+            {
+                var connection = await factory.CreateConnectionAsync([node]);
+                ConnectedTo = $"{node.HostName}:{node.Port}";
+                return connection;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                last = e;
+            }
+        }
+
+        throw last ?? new InvalidOperationException("No broker nodes.");
     }
 
     private async Task DropConnectionAsync()
