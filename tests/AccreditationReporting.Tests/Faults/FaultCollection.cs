@@ -1,10 +1,11 @@
 namespace AccreditationReporting.Tests.Faults;
 
 /// <summary>
-/// The fault scenarios run one after another: each loads both cores with a service process, servers
-/// and a publisher, and a scenario timed against another's load would measure nothing useful.
+/// The fault scenarios run one after another, after every other test (xUnit runs a collection that
+/// disables parallelization last, on its own): each loads both cores with a service process, servers
+/// and a publisher, and would slow the rest of the suite past its timeouts, or be slowed past its own.
 /// </summary>
-[CollectionDefinition(Name)]
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class FaultCollection
 {
     public const string Name = "Faults";
