@@ -27,6 +27,7 @@ internal sealed class IngestionQueueDeclaration(AmqpAddress broker, IngestionOpt
         IConnection connection;
         try
         {
+            // Any node will do for declarations (the client picks among them); the bus tries them in order.
             connection = await new ConnectionFactory { Uri = broker.Uri, ClientProvidedName = "accreditation-queue-declaration" }
                 .CreateConnectionAsync(broker.Endpoints(), cancellationToken);
         }
