@@ -31,6 +31,12 @@ public sealed class CourseCompletedConsumerDefinition : ConsumerDefinition<Cours
         endpoint.ConfigureConsumeTopology = false;
         endpoint.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType, isDefault: true);
 
+        // On a cluster the queue is replicated: a confirmed message survives the loss of a node.
+        if (_options.IsQuorum() && endpoint is IRabbitMqReceiveEndpointConfigurator rabbitMq)
+        {
+            rabbitMq.SetQuorumQueue();
+        }
+
         endpoint.ConfigureReceive(receive => receive.UseFilter(new AcknowledgeInDeliveryOrder()));
 
         // A pipe configured here replaces MassTransit's default one, so the move to <queue>_error or
@@ -57,7 +63,8 @@ public sealed class CourseCompletedConsumerDefinition : ConsumerDefinition<Cours
         endpoint.UseMessageRetry(retry =>
         {
             retry.Handle<Exception>(TransientDatabaseErrors.IsTransient);
-            retry.Exponential(20, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(500));
+            retry.Exponential(
+                TransientDatabaseErrors.RetryLimit, TransientDatabaseErrors.FirstRetryDelay, TransientDatabaseErrors.MaxRetryDelay, TimeSpan.FromMilliseconds(500));
         });
 
         consumer.Options<BatchOptions>(batch => batch

@@ -1,7 +1,4 @@
-using AccreditationReporting.Hosting;
 using MassTransit;
-using RabbitMQ.Client;
-using RabbitMQ.Client.Exceptions;
 
 namespace AccreditationReporting.Ingestion;
 
@@ -24,107 +21,38 @@ internal static class ErrorQueues
 
     public static IEnumerable<string> Of(string endpointName) => [$"{endpointName}_error", $"{endpointName}_skipped"];
 
-    public static void Configure(IRabbitMqBusFactoryConfigurator bus, TimeSpan retention)
+    /// <summary>
+    /// The TTL, and on a cluster the quorum type too: an error queue on one node would be lost with it,
+    /// and with it the messages that could be recorded nowhere else.
+    /// </summary>
+    public static Dictionary<string, object?> Arguments(IngestionOptions options)
+    {
+        var arguments = new Dictionary<string, object?> { [MessageTtlArgument] = MessageTtlMilliseconds(options.RejectedPayloadRetention) };
+        if (options.IsQuorum())
+        {
+            arguments[IngestionQueueTypes.Argument] = IngestionQueueTypes.Quorum;
+        }
+
+        return arguments;
+    }
+
+    public static void Configure(IRabbitMqBusFactoryConfigurator bus, IngestionOptions options)
     {
         // A long, not MassTransit's TimeSpan overload: that one casts to int, which 25 days overflow.
-        var ttl = MessageTtlMilliseconds(retention);
-        bus.SendTopology.ConfigureErrorSettings = error => error.SetQueueArgument(MessageTtlArgument, ttl);
-        bus.SendTopology.ConfigureDeadLetterSettings = skipped => skipped.SetQueueArgument(MessageTtlArgument, ttl);
-    }
-}
-
-/// <summary>
-/// Declares the endpoint's error queues with their TTL before the bus starts. MassTransit declares
-/// them only when it first moves a message, and RabbitMQ refuses a declaration whose arguments differ
-/// from the queue's (PRECONDITION_FAILED): against a queue an earlier version declared without the
-/// TTL, every move would fail and the message would be redelivered instead, over and over. Found
-/// here, an empty such queue is replaced; one holding messages stops the start, with what to do.
-/// </summary>
-internal sealed class ErrorQueueDeclaration(string amqpUri, string endpointName, TimeSpan retention, ILogger<ErrorQueueDeclaration> logger)
-    : IHostedService
-{
-    private const ushort PreconditionFailed = 406;
-
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        if (!Uri.TryCreate(amqpUri, UriKind.Absolute, out var uri) || uri.Scheme is not ("amqp" or "amqps"))
+        var arguments = Arguments(options);
+        bus.SendTopology.ConfigureErrorSettings = error =>
         {
-            // The bus's configuration says what is wrong with it.
-            return;
-        }
-
-        IConnection connection;
-        try
-        {
-            connection = await new ConnectionFactory { Uri = uri, ClientProvidedName = "accreditation-error-queues" }
-                .CreateConnectionAsync(cancellationToken);
-        }
-        catch (BrokerUnreachableException unreachable)
-        {
-            // The bus waits for the broker and declares the queues with the TTL itself on first use.
-            logger.LogWarning("Could not check the error queues' message TTL: RabbitMQ did not answer ({Error})", unreachable.GetType().Name);
-            return;
-        }
-
-        await using (connection)
-        {
-            var arguments = new Dictionary<string, object?> { [ErrorQueues.MessageTtlArgument] = ErrorQueues.MessageTtlMilliseconds(retention) };
-            foreach (var queue in ErrorQueues.Of(endpointName))
+            foreach (var (name, value) in arguments)
             {
-                if (!await TryDeclareAsync(connection, queue, arguments, cancellationToken))
-                {
-                    await ReplaceEmptyAsync(connection, queue, arguments, cancellationToken);
-                }
+                error.SetQueueArgument(name, value);
             }
-        }
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    /// <summary>As MassTransit declares it: durable, shared, kept when unused. False when the queue exists with other arguments.</summary>
-    private static async Task<bool> TryDeclareAsync(
-        IConnection connection, string queue, Dictionary<string, object?> arguments, CancellationToken cancellationToken)
-    {
-        // A refused declaration closes its channel: one per attempt.
-        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
-        try
+        };
+        bus.SendTopology.ConfigureDeadLetterSettings = skipped =>
         {
-            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments, cancellationToken: cancellationToken);
-            return true;
-        }
-        catch (OperationInterruptedException refused) when (refused.ShutdownReason?.ReplyCode == PreconditionFailed)
-        {
-            return false;
-        }
-    }
-
-    private async Task ReplaceEmptyAsync(IConnection connection, string queue, Dictionary<string, object?> arguments, CancellationToken cancellationToken)
-    {
-        await using (var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken))
-        {
-            try
+            foreach (var (name, value) in arguments)
             {
-                // Only if empty, which RabbitMQ checks as it deletes: nothing in it is lost. MassTransit
-                // binds the new queue to its exchange again when it first moves a message.
-                await channel.QueueDeleteAsync(queue, ifUnused: false, ifEmpty: true, cancellationToken: cancellationToken);
+                skipped.SetQueueArgument(name, value);
             }
-            catch (OperationInterruptedException notEmpty) when (notEmpty.ShutdownReason?.ReplyCode == PreconditionFailed)
-            {
-                // The queue was declared before with other arguments: without a TTL (an earlier version), or
-                // with the TTL of another Ingestion:RejectedPayloadRetention.
-                throw new StartupProblemException(
-                    $"Not starting: RabbitMQ queue '{queue}' exists with arguments other than a message TTL of " +
-                    $"{ErrorQueues.MessageTtlMilliseconds(retention)} ms (Ingestion:RejectedPayloadRetention, {retention}) and holds messages, " +
-                    "which may outlive that retention. Replay or remove them, delete the queue (rabbitmqctl delete_queue), then start again " +
-                    "(meanwhile a policy caps their age: deploy/rabbitmq-error-queue-policy.sh); README, 'Error queues'.");
-            }
-        }
-
-        if (!await TryDeclareAsync(connection, queue, arguments, cancellationToken))
-        {
-            throw new StartupProblemException($"Not starting: RabbitMQ refused to declare queue '{queue}' with a message TTL.");
-        }
-
-        logger.LogInformation("Replaced the empty queue {Queue}, declared without a message TTL, with one that keeps a message {Retention} at most", queue, retention);
+        };
     }
 }

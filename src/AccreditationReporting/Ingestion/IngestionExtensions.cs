@@ -14,8 +14,10 @@ public static class IngestionExtensions
     public static IHostApplicationBuilder AddIngestion(this IHostApplicationBuilder builder)
     {
         var ingestion = builder.Configuration.GetSection(IngestionOptions.Section).Get<IngestionOptions>() ?? new IngestionOptions();
+        IngestionQueueTypes.Validate(ingestion);
         var endpointName = ingestion.EndpointName;
         var rabbitMq = builder.Configuration.GetConnectionString("RabbitMq");
+        var broker = string.IsNullOrWhiteSpace(rabbitMq) ? null : AmqpAddress.Parse(rabbitMq, ingestion.ClusterNodes);
 
         builder.Services.AddOptions<IngestionOptions>().BindConfiguration(IngestionOptions.Section);
         builder.Services.AddOptions<EnabledPolicies>().BindConfiguration(EnabledPolicies.Section)
@@ -25,11 +27,11 @@ public static class IngestionExtensions
         builder.Services.AddScoped<RejectedEventReplay>();
         builder.Services.AddHostedService<RejectedPayloadRetention>();
         builder.Services.AddHealthChecks().AddCheck<BusReadiness>("bus", tags: [ServiceDefaults.ReadyTag]);
-        if (!string.IsNullOrWhiteSpace(rabbitMq))
+        if (broker is not null)
         {
-            // Registered before the bus, so its error queues exist with their TTL before it starts.
-            builder.Services.AddHostedService(sp => new ErrorQueueDeclaration(
-                rabbitMq, endpointName, ingestion.RejectedPayloadRetention, sp.GetRequiredService<ILogger<ErrorQueueDeclaration>>()));
+            // Registered before the bus, so its queues exist with their type and TTL before it starts.
+            builder.Services.AddHostedService(sp => new IngestionQueueDeclaration(
+                broker, ingestion, sp.GetRequiredService<ILogger<IngestionQueueDeclaration>>()));
         }
 
         // Not "started" until the endpoint and its exchange exist, so publishers never race the topology.
@@ -49,7 +51,7 @@ public static class IngestionExtensions
             bus.ConfigureHealthCheckOptions(health => health.Tags.Add("masstransit"));
             bus.AddConsumer<CourseCompletedConsumer, CourseCompletedConsumerDefinition>();
 
-            if (string.IsNullOrWhiteSpace(rabbitMq))
+            if (broker is null)
             {
                 bus.UsingInMemory((context, cfg) =>
                 {
@@ -61,8 +63,8 @@ public static class IngestionExtensions
             {
                 bus.UsingRabbitMq((context, cfg) =>
                 {
-                    AmqpAddress.ConfigureHost(cfg, rabbitMq);
-                    ErrorQueues.Configure(cfg, ingestion.RejectedPayloadRetention);
+                    broker.ConfigureHost(cfg);
+                    ErrorQueues.Configure(cfg, ingestion);
                     cfg.Message<CourseCompleted>(m => m.SetEntityName(endpointName));
                     cfg.ConfigureEndpoints(context);
                 });

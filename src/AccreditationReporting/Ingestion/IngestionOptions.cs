@@ -9,6 +9,19 @@ public sealed class IngestionOptions
     public string EndpointName { get; set; } = "course-completed";
 
     /// <summary>
+    /// <c>classic</c> for a single broker node, <c>quorum</c> for a cluster: a quorum queue is
+    /// replicated, so a lost node loses no confirmed message. RabbitMQ cannot change a queue's type in
+    /// place (README, "Configuration").
+    /// </summary>
+    public string QueueType { get; set; } = IngestionQueueTypes.Classic;
+
+    /// <summary>
+    /// The cluster's nodes besides the host of <c>ConnectionStrings:RabbitMq</c> (<c>host</c> or
+    /// <c>host:port</c>), tried in order when a connection is made, so losing one node does not stop ingestion.
+    /// </summary>
+    public List<string> ClusterNodes { get; set; } = [];
+
+    /// <summary>
     /// How long a rejected message's payload (personal data) is kept for replay. After it, the
     /// record of the rejection stays and the payload is deleted.
     /// </summary>

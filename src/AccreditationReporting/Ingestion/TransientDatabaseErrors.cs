@@ -9,6 +9,20 @@ namespace AccreditationReporting.Ingestion;
 /// </summary>
 public static class TransientDatabaseErrors
 {
+    /// <summary>
+    /// Retries after a transient fault: with <see cref="RetryDelay"/> about three and a half minutes
+    /// in all, long enough to ride out a database restart or fail-over.
+    /// </summary>
+    public const int RetryLimit = 20;
+
+    public static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(200);
+
+    public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(15);
+
+    /// <summary>Doubling from <see cref="FirstRetryDelay"/> up to <see cref="MaxRetryDelay"/>.</summary>
+    public static TimeSpan RetryDelay(int retry) =>
+        TimeSpan.FromTicks(Math.Min(MaxRetryDelay.Ticks, FirstRetryDelay.Ticks << Math.Min(retry, 16)));
+
     public static bool IsTransient(Exception exception)
     {
         for (Exception? current = exception; current is not null; current = current.InnerException)

@@ -92,7 +92,7 @@ public sealed class ErrorQueueTests
 
         // The test host reports a failure of its own; the start-up check says why and what to do.
         var problem = await Assert.ThrowsAsync<StartupProblemException>(() =>
-            new ErrorQueueDeclaration(amqpUri, endpointName, TimeSpan.FromDays(30), NullLogger<ErrorQueueDeclaration>.Instance)
+            new IngestionQueueDeclaration(AmqpAddress.Parse(amqpUri, []), new IngestionOptions { EndpointName = endpointName }, NullLogger<IngestionQueueDeclaration>.Instance)
                 .StartAsync(CancellationToken.None));
         Assert.Equal(
             $"Not starting: RabbitMQ queue '{errorQueue}' exists with arguments other than a message TTL of 2592000000 ms "

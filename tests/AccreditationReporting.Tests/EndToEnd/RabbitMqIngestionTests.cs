@@ -119,6 +119,20 @@ public sealed class RabbitMqIngestionTests(RabbitMqServiceFixture fixture) : ICl
     }
 
     [Fact]
+    public async Task AMessageThatCannotBeReadIsRecordedOnceNotAgainAsSkipped()
+    {
+        var eventId = Guid.NewGuid();
+
+        var messageId = await fixture.Publisher.PublishAsync(Service.EndpointName, $"{{\"eventId\": \"{eventId}\", \"claims\": \"seven\"}}");
+
+        // Received to the end: the error pipe and, before the fix, the dead-letter pipe after it.
+        await Service.Consumed.WaitForAsync(eventId, 1);
+        Assert.Equal([RuleCodes.WrongType], await Service.Database.WaitForRejectionAsync(messageId));
+        Assert.Equal(1, await Service.Database.ScalarAsync<int>(
+            "SELECT times_received FROM accreditation.rejected_events WHERE message_id = @id", ("id", messageId)));
+    }
+
+    [Fact]
     public async Task AWrongTypeNamesTheFieldItIsIn()
     {
         var (_, _, json) = SampleEvents.Fresh(e => e["claims"]![0]!["amount"] = "seven");

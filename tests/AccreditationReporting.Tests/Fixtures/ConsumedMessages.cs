@@ -49,8 +49,13 @@ public sealed class ConsumedMessages : IReceiveObserver
         {
             using var document = JsonDocument.Parse(context.Body.GetBytes());
             var root = document.RootElement;
-            var message = root.TryGetProperty("message", out var inner) ? inner : root;
-            return message.TryGetProperty("eventId", out var id) && id.TryGetGuid(out var eventId) ? eventId : null;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return null;
+            }
+
+            var message = root.TryGetProperty("message", out var inner) && inner.ValueKind == JsonValueKind.Object ? inner : root;
+            return message.TryGetProperty("eventId", out var id) && id.ValueKind == JsonValueKind.String && id.TryGetGuid(out var eventId) ? eventId : null;
         }
         catch (JsonException)
         {
