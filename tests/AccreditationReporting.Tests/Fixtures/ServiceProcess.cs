@@ -231,6 +231,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         {
             _log.Dispose();
         }
+
+        Directory.Delete(Path.GetDirectoryName(LogPath)!, recursive: true);
     }
 
     private async Task WaitUntilServingAsync(TimeSpan timeout)
