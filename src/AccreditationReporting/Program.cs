@@ -55,11 +55,6 @@ catch (StartupProblemException problem)
     Console.Error.WriteLine(problem.Message);
     return 2;
 }
-catch (AccreditationReporting.Exports.ExportCatalogException problem)
-{
-    // The policies, formats, joint providers or schedules disagree: each problem on a line of its own.
-    Console.Error.WriteLine(problem.Message);
-    return 2;
-}
+
 
 public partial class Program;
