@@ -1,3 +1,4 @@
+using AccreditationReporting.Tests.Fixtures;
 using Xunit.Abstractions;
 
 namespace AccreditationReporting.Tests.Faults;
@@ -11,7 +12,7 @@ public sealed class FaultReport(ITestOutputHelper output, string scenario)
 {
     private static readonly Lock FileLock = new();
 
-    public static string FilePath { get; } = Path.Combine(RepositoryRoot(), "artifacts", "faults", "figures.txt");
+    public static string FilePath { get; } = Path.Combine(RepositoryRoot.Find() ?? Path.GetTempPath(), "artifacts", "faults", "figures.txt");
 
     public void Line(string text)
     {
@@ -22,18 +23,5 @@ public sealed class FaultReport(ITestOutputHelper output, string scenario)
             Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
             File.AppendAllText(FilePath, line + Environment.NewLine);
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "AccreditationReporting.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        return Path.GetTempPath();
     }
 }

@@ -124,23 +124,8 @@ public sealed class ServiceProcess : IAsyncDisposable
     public static async Task<(int Exit, string Output, string Errors)> RunToExitAsync(
         string[] arguments, IReadOnlyDictionary<string, string?> environment, TimeSpan? timeout = null)
     {
-        using var process = Process.Start(StartInfo(arguments, environment.ToDictionary(e => EnvironmentName(e.Key), e => e.Value), marker: null))!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var limit = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(2));
-        try
-        {
-            await process.WaitForExitAsync(limit.Token);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-
-        return (process.ExitCode, await output, await errors);
+        return await ProcessRun.ToExitAsync(
+            StartInfo(arguments, environment.ToDictionary(e => EnvironmentName(e.Key), e => e.Value), marker: null), timeout);
     }
 
     /// <summary>Starts the process and waits until gRPC health says SERVING (the bus has started by then: the host waits for it).</summary>

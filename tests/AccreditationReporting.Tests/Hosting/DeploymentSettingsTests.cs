@@ -220,22 +220,6 @@ public sealed class DeploymentSettingsTests
 
     private static async Task<(int Exit, string Output, string Errors)> RunAsync(string[] arguments, IReadOnlyDictionary<string, string?> environment)
     {
-        using var process = Process.Start(StartInfo(arguments, environment))!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-
-        return (process.ExitCode, await output, await errors);
+        return await ProcessRun.ToExitAsync(StartInfo(arguments, environment));
     }
 }

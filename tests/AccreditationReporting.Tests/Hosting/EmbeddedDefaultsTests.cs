@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AccreditationReporting.Tests.Fixtures;
 
 namespace AccreditationReporting.Tests.Hosting;
 
@@ -28,24 +29,8 @@ public sealed class EmbeddedDefaultsTests
                 ["ASPNETCORE_ENVIRONMENT"] = "Development",
             },
         };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-
-        var printed = await output;
-        Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}: {printed}{await errors}");
+        var (exit, printed, errors) = await ProcessRun.ToExitAsync(start);
+        Assert.True(exit == 0, $"exit {exit}: {printed}{errors}");
         Assert.Contains("demo: published 9 CourseCompleted events across the four policy versions, 3 of them breaking a rule", printed, StringComparison.Ordinal);
         Assert.Contains("demo: rejected 00000000-0000-4000-8000-00000000d007: under-age at learner.birthYear", printed, StringComparison.Ordinal);
         Assert.Contains("demo: GetLearnerRecord(demo-learner-1) -> 2 completion(s)", printed, StringComparison.Ordinal);

@@ -211,23 +211,8 @@ public sealed class KubernetesPodTests
 
     private static async Task<(int Exit, string Output)> RunToEndAsync(PodEnvironment pod)
     {
-        using var process = Process.Start(StartInfo(pod))!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-
-        return (process.ExitCode, await output + await errors);
+        var (exit, output, errors) = await ProcessRun.ToExitAsync(StartInfo(pod));
+        return (exit, output + errors);
     }
 
     private static X509Certificate2 SelfSigned()

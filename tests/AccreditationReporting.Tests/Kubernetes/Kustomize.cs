@@ -9,7 +9,7 @@ namespace AccreditationReporting.Tests.Kubernetes;
 /// </summary>
 internal static class Kustomize
 {
-    public static string Root { get; } = FindRoot();
+    public static string Root { get; } = Fixtures.RepositoryRoot.Folder;
 
     public static string ManifestsDirectory => Path.Combine(Root, "deploy", "kubernetes");
 
@@ -45,18 +45,5 @@ internal static class Kustomize
 
             return await output;
         }
-    }
-
-    private static string FindRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "AccreditationReporting.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"no AccreditationReporting.sln above {AppContext.BaseDirectory}");
     }
 }

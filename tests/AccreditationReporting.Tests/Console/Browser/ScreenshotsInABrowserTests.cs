@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using AccreditationReporting.Tests.Fixtures;
 using Microsoft.Playwright;
 
 namespace AccreditationReporting.Tests.StaffConsole.Browser;
@@ -21,8 +22,8 @@ public sealed class ScreenshotsInABrowserTests(ConsoleBrowserFixture fixture)
     {
         await using var session = await fixture.OpenPageAsync(name);
         var folder = Environment.GetEnvironmentVariable("ACCREDITATION_UPDATE_SCREENSHOTS") == "1"
-            ? Path.Combine(RepositoryRoot(), "docs", "console")
-            : Path.Combine(RepositoryRoot(), "artifacts", "console");
+            ? Path.Combine(RepositoryRoot.Folder, "docs", "console")
+            : Path.Combine(RepositoryRoot.Folder, "artifacts", "console");
         var path = Path.Combine(folder, file);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
 
@@ -33,18 +34,5 @@ public sealed class ScreenshotsInABrowserTests(ConsoleBrowserFixture fixture)
         // The PNG's IHDR chunk: width then height, big-endian, from byte 16.
         Assert.Equal(ConsoleBrowserFixture.Width, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16, 4)));
         Assert.Equal(png, await File.ReadAllBytesAsync(path));
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "AccreditationReporting.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"no AccreditationReporting.sln above {AppContext.BaseDirectory}");
     }
 }
