@@ -31,7 +31,10 @@ public sealed class CourseCompletedConsumerDefinition : ConsumerDefinition<Cours
         endpoint.ConfigureConsumeTopology = false;
         endpoint.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType, isDefault: true);
 
-        endpoint.ConfigureReceive(receive => receive.UseFilter(new AcknowledgeInDeliveryOrder()));
+        if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbitMq)
+        {
+            rabbitMq.ConfigureChannel(channel => channel.UseFilter(new CoalescedAcknowledgements()));
+        }
 
         // A pipe configured here replaces MassTransit's default one, so the move to <queue>_error or
         // <queue>_skipped that a failed recording falls back on must follow the filter explicitly:
