@@ -29,7 +29,7 @@ public sealed class CourseCompletedConsumerDefinition : ConsumerDefinition<Cours
         // Publishers in other languages send plain JSON to this endpoint's own exchange; MassTransit
         // publishers reach the same exchange because CourseCompleted's entity name is set to it.
         endpoint.ConfigureConsumeTopology = false;
-        endpoint.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType, isDefault: true);
+        endpoint.AddDeserializer(new CourseCompletedDeserializer(), isDefault: true);
 
         if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbitMq)
         {
