@@ -50,7 +50,8 @@ internal static class SustainedBench
         Console.WriteLine();
         Console.Write(report);
         await File.WriteAllTextAsync(Path.Combine(options.OutputDirectory, "summary.txt"), report);
-        Console.WriteLine($"(service logs and summary.txt in {options.OutputDirectory})");
+        await File.WriteAllTextAsync(Path.Combine(options.OutputDirectory, "seconds.csv"), SecondsCsv.Format(result));
+        Console.WriteLine($"(service logs, summary.txt and seconds.csv in {options.OutputDirectory})");
 
         // A missed goal is a figure to report; only events not stored fail the run.
         return result.Unstored == 0 ? 0 : 1;

@@ -102,8 +102,9 @@ internal static class SustainedReport
             lastPublish = burst.EndedAt;
         }
 
-        var lastCommit = result.Stored.Count == 0 ? lastPublish : result.Stored.Max(s => s.CommittedAt);
-        if (lastCommit > lastPublish)
+        // Past the last commit, so the row counts it; only worth a row when the backlog took a while.
+        var lastCommit = result.Stored.Count == 0 ? lastPublish : result.Stored.Max(s => s.CommittedAt).AddTicks(1);
+        if (lastCommit - lastPublish > ResourceSampler.Interval)
         {
             yield return new Row("drain", "-", null, lastPublish, lastCommit, null);
         }
