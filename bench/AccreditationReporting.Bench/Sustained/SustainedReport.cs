@@ -26,7 +26,7 @@ internal static class SustainedReport
         var rows = Rows(result).ToList();
 
         Line($"peak {peakRate:N0} ev/s ({peakSource}); steady {result.SteadyRate:N0} ev/s for {result.Steady.EndedAt - result.Steady.StartedAt:mm\\:ss}; burst {(result.Burst is null ? "none" : $"{result.BurstRate:N0} ev/s for {result.Burst.EndedAt - result.Burst.StartedAt:mm\\:ss}")}; cores={Environment.ProcessorCount}");
-        Line($"{"phase",-7}{"min",4}{"target/s",10}{"publ./s",9}{"comm./s",9}{"p50 ms",8}{"p99 ms",8}{"max ms",8}{"queue",7}{"in flight",10}{"RSS MiB",9}{"svc cores",10}");
+        Line($"{"phase",-7}{"min",4}{"target/s",10}{"publ./s",9}{"comm./s",9}{"p50 ms",8}{"p99 ms",8}{"max ms",8}{"queue",9}{"in flight",10}{"RSS MiB",9}{"svc cores",10}");
         foreach (var row in rows)
         {
             var seconds = Math.Max((row.To - row.From).TotalSeconds, 1e-3);
@@ -34,7 +34,7 @@ internal static class SustainedReport
             var published = row.Segment is { } s2 ? result.PublishedIn(s2) : 0;
             var committed = CountBetween(commits, row.From, row.To);
             var within = samples.Where(s => s.At >= row.From && s.At <= row.To).ToList();
-            Line($"{row.Phase,-7}{row.Label,4}{(row.TargetRate is { } t ? t.ToString("N0", CultureInfo.InvariantCulture) : "-"),10}{published / seconds,9:N0}{committed / seconds,9:N0}{Ms(latencies, 50),8}{Ms(latencies, 99),8}{Ms(latencies, 100),8}{Max(within, s => s.QueueReady),7}{Max(within, s => s.InFlight),10}{(within.Count == 0 ? "-" : (within[^1].RssKiB / 1024.0).ToString("0", CultureInfo.InvariantCulture)),9}{ServiceCores(samples, row.From, row.To),10}");
+            Line($"{row.Phase,-7}{row.Label,4}{(row.TargetRate is { } t ? t.ToString("N0", CultureInfo.InvariantCulture) : "-"),10}{published / seconds,9:N0}{committed / seconds,9:N0}{Ms(latencies, 50),8}{Ms(latencies, 99),8}{Ms(latencies, 100),8}{Max(within, s => s.QueueReady),9}{Max(within, s => s.InFlight),10}{(within.Count == 0 ? "-" : (within[^1].RssKiB / 1024.0).ToString("0", CultureInfo.InvariantCulture)),9}{ServiceCores(samples, row.From, row.To),10}");
         }
 
         text.AppendLine();
@@ -63,8 +63,8 @@ internal static class SustainedReport
         var inFlightSlope = Trend.SlopePerMinute(settled.Select(s => (s.At, (double)s.InFlight)).ToList());
         if (steadySamples.Count > 0)
         {
-            Line($"service RSS: first {steadySamples[0].RssKiB / 1024.0:0} MiB, last of the steady phase {steadySamples[^1].RssKiB / 1024.0:0} MiB, max {rssMax:0} MiB (whole run), slope {rssSlope:+0.0;-0.0} MiB/min over the steady phase after its first minute");
-            Line($"queue (ready messages): max {steadySamples.Max(s => s.QueueReady):N0} in the steady phase, slope {queueSlope:+0.0;-0.0}/min; in flight (published, not yet stored): max {steadySamples.Max(s => s.InFlight):N0}, slope {inFlightSlope:+0.0;-0.0}/min");
+            Line($"service RSS: first {steadySamples[0].RssKiB / 1024.0:0} MiB, last of the steady phase {steadySamples[^1].RssKiB / 1024.0:0} MiB, max {rssMax:0} MiB (whole run), slope {Signed(rssSlope)} MiB/min over the steady phase after its first minute");
+            Line($"queue (ready messages): max {steadySamples.Max(s => s.QueueReady):N0} in the steady phase, slope {Signed(queueSlope)}/min; in flight (published, not yet stored): max {steadySamples.Max(s => s.InFlight):N0}, slope {Signed(inFlightSlope)}/min");
         }
 
         Line($"cpu, steady: {Cpu(result.SteadyCpu, result.Steady)}");
@@ -76,8 +76,8 @@ internal static class SustainedReport
         text.AppendLine();
         var p99 = Trend.Percentile(steadyLatencies, 99);
         Line($"goal: p99 <= {P99GoalMilliseconds:0} ms at the steady rate: {p99:0} ms, {(p99 <= P99GoalMilliseconds ? "met" : "NOT met")}");
-        Line($"goal: service RSS <= {RssGoalMiB:0} MiB: max {rssMax:0} MiB, {(rssMax <= RssGoalMiB ? "met" : "NOT met")}; not growing: {rssSlope:+0.0;-0.0} MiB/min");
-        Line($"goal: queue depth not growing: {queueSlope:+0.0;-0.0} ready messages/min (max {(steadySamples.Count == 0 ? 0 : steadySamples.Max(s => s.QueueReady)):N0})");
+        Line($"goal: service RSS <= {RssGoalMiB:0} MiB: max {rssMax:0} MiB, {(rssMax <= RssGoalMiB ? "met" : "NOT met")}; not growing: {Signed(rssSlope)} MiB/min");
+        Line($"goal: queue depth not growing: {Signed(queueSlope)} ready messages/min (max {(steadySamples.Count == 0 ? 0 : steadySamples.Max(s => s.QueueReady)):N0})");
         text.AppendLine("latency: from just before the bench's basic.publish to PostgreSQL's commit timestamp of the transaction that wrote the event's inbox row (taken as the commit record is written, before its WAL flush).");
         text.AppendLine("rows: latency by the minute an event was published; comm./s by the minute it committed; queue = ready messages, in flight = published and not yet stored, both the row's max; RSS at the row's end.");
         text.AppendLine("cpu: CPU-seconds per 1,000 events published in the phase (cores busy); other = the machine's busy CPU no component accounts for:");
@@ -109,6 +109,10 @@ internal static class SustainedReport
             yield return new Row("drain", "-", null, lastPublish, lastCommit, null);
         }
     }
+
+    /// <summary>A slope with its sign, and no "-0.0" for one that rounds to nothing.</summary>
+    private static string Signed(double value) =>
+        Math.Round(value, 1) is var rounded && rounded == 0 ? "0.0" : rounded.ToString("+0.0;-0.0", CultureInfo.InvariantCulture);
 
     private static List<double> Sorted(IEnumerable<StoredEvent> events) => [.. events.Select(e => e.LatencyMilliseconds).Order()];
 
@@ -142,7 +146,8 @@ internal static class SustainedReport
     /// <summary>The service's CPU over the row, from the last reading at or before its start to the last within it.</summary>
     private static string ServiceCores(IReadOnlyList<ResourceSample> samples, DateTime from, DateTime to)
     {
-        var before = samples.LastOrDefault(s => s.At <= from);
+        // The first reading may come a moment after the phase starts.
+        var before = samples.LastOrDefault(s => s.At <= from) is { At.Ticks: > 0 } earlier ? earlier : samples.FirstOrDefault(s => s.At >= from);
         var last = samples.LastOrDefault(s => s.At <= to);
         if (before == default || last == default || last.At <= before.At)
         {
