@@ -3,6 +3,8 @@
 #   ./bench.sh [--events N] [--duplicates F[,F...]] [--skip-raw] [--prefetch N] [--window N] ...  (--help for all)
 # Export batches over millions of stored completions against a raw COPY of the same rows, and the service's memory:
 #   ./bench.sh exports [--completions N[,N...]] ...  (exports --help for all)
+# Sustained load: the peak end-to-end rate, then 10 minutes at half of it and a burst at it (latency, memory, queue):
+#   ./bench.sh sustained [--minutes M] [--fraction F | --rate R] [--peak R] [--burst-seconds S] ...  (sustained --help)
 # Uses ACCREDITATION_BENCH_POSTGRES / ACCREDITATION_BENCH_RABBITMQ when set, else throwaway local servers
 # (installing rabbitmq-server / the PostgreSQL server first if missing, as test.sh does).
 set -euo pipefail

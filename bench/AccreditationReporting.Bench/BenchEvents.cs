@@ -59,6 +59,13 @@ internal sealed class BenchEvents
         return new BenchEvents(messages, distinct.Count);
     }
 
+    /// <summary>One fresh event, made while a run publishes (the sustained run is too long to make all first).</summary>
+    public static (Guid EventId, byte[] Body) Next(Random random, DateTimeOffset now)
+    {
+        var completed = Event(random, now);
+        return (completed.EventId!.Value, JsonSerializer.SerializeToUtf8Bytes(completed, Json));
+    }
+
     private static CourseCompleted Event(Random random, DateTimeOffset now)
     {
         var learner = random.Next(Learners);

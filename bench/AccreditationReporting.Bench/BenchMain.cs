@@ -3,7 +3,8 @@ namespace AccreditationReporting.Bench;
 /// <summary>
 /// Ingestion throughput of the service against the raw durable RabbitMQ rate, measured in the
 /// same run on the same servers, so the ratio holds whatever the machine; or, with `exports` first,
-/// the export benchmark (<see cref="Exports.ExportBench"/>). See bench.sh.
+/// the export benchmark (<see cref="Exports.ExportBench"/>), or with `sustained` first, the sustained
+/// load (<see cref="Sustained.SustainedBench"/>). See bench.sh.
 /// </summary>
 internal static class BenchMain
 {
@@ -13,6 +14,11 @@ internal static class BenchMain
         if (args.FirstOrDefault() == "exports")
         {
             return await Exports.ExportBench.RunAsync(args[1..]);
+        }
+
+        if (args.FirstOrDefault() == "sustained")
+        {
+            return await Sustained.SustainedBench.RunAsync(args[1..]);
         }
 
         if (args.Any(a => a is "-h" or "--help"))

@@ -29,6 +29,7 @@ internal sealed record BenchOptions
 
     public const string Usage = """
         usage: bench.sh exports [...]   the export benchmark (bench.sh exports --help)
+               bench.sh sustained [...] steady load and a burst: latency, memory, queue (bench.sh sustained --help)
                bench.sh [--events N] [--duplicates FRACTION[,FRACTION...]] [--skip-raw] [--instances N]
                         [--prefetch N] [--window N] [--service-dll PATH] [--output DIR]
           --events N           messages published per run (default 50000)

@@ -96,6 +96,44 @@ internal sealed class BenchServers : IAsyncDisposable
         return (bool)(await command.ExecuteScalarAsync())!;
     }
 
+    /// <summary>
+    /// Has PostgreSQL record when each transaction commits (<c>track_commit_timestamp</c>), which the
+    /// sustained run reads back per event. The throwaway server is restarted with it; a server from
+    /// the environment must have it on already, since turning it on needs a restart.
+    /// </summary>
+    public async Task EnableCommitTimestampsAsync()
+    {
+        if (await CommitTimestampsOnAsync())
+        {
+            return;
+        }
+
+        if (_ownedPostgres is not LocalPostgres local)
+        {
+            throw new InvalidOperationException(
+                $"The server in {PostgresVariable} does not record commit timestamps: set track_commit_timestamp = on and restart it.");
+        }
+
+        await ExecuteAsync("ALTER SYSTEM SET track_commit_timestamp = on");
+        await local.StopAsync();
+        await local.RestartAsync();
+
+        // Pooled connections died with the old server.
+        NpgsqlConnection.ClearAllPools();
+        if (!await CommitTimestampsOnAsync())
+        {
+            throw new InvalidOperationException("track_commit_timestamp is still off after a restart of the throwaway server.");
+        }
+    }
+
+    private async Task<bool> CommitTimestampsOnAsync()
+    {
+        await using var connection = new NpgsqlConnection(PostgresConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SHOW track_commit_timestamp", connection);
+        return (string?)await command.ExecuteScalarAsync() == "on";
+    }
+
     public Task DropDatabaseAsync(string name) => ExecuteAsync($"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
 
     private async Task ExecuteAsync(string sql)

@@ -34,6 +34,9 @@ internal sealed class ConfirmedPublisher : IAsyncDisposable
         return new ConfirmedPublisher(connection, channel, window);
     }
 
+    /// <summary>Publishes awaiting their confirm at any one time.</summary>
+    public int Window => _window;
+
     /// <summary>Returns once the broker has confirmed every message.</summary>
     public async Task PublishAllAsync(string exchange, IReadOnlyList<ReadOnlyMemory<byte>> bodies)
     {
@@ -46,16 +49,22 @@ internal sealed class ConfirmedPublisher : IAsyncDisposable
                 await awaitingConfirm.Dequeue();
             }
 
-            // A fresh properties object each time: with confirm tracking the client writes a
-            // sequence-number header into it.
-            var properties = new BasicProperties { ContentType = "application/json", DeliveryMode = DeliveryModes.Persistent };
-            awaitingConfirm.Enqueue(_channel.BasicPublishAsync(exchange, routingKey: string.Empty, mandatory: true, properties, body));
+            awaitingConfirm.Enqueue(PublishAsync(exchange, body));
         }
 
         while (awaitingConfirm.Count > 0)
         {
             await awaitingConfirm.Dequeue();
         }
+    }
+
+    /// <summary>Publishes one message; the task completes when the broker confirms it (and throws if it refuses it).</summary>
+    public ValueTask PublishAsync(string exchange, ReadOnlyMemory<byte> body)
+    {
+        // A fresh properties object each time: with confirm tracking the client writes a
+        // sequence-number header into it.
+        var properties = new BasicProperties { ContentType = "application/json", DeliveryMode = DeliveryModes.Persistent };
+        return _channel.BasicPublishAsync(exchange, routingKey: string.Empty, mandatory: true, properties, body);
     }
 
     public async ValueTask DisposeAsync()

@@ -134,7 +134,7 @@ internal static class EndToEndRun
     }
 
     /// <summary>Messages a stalled earlier run left behind would be counted in this one.</summary>
-    private static async Task DeleteLeftoverQueueAsync(string amqpUri)
+    public static async Task DeleteLeftoverQueueAsync(string amqpUri)
     {
         await using var connection = await new ConnectionFactory { Uri = new Uri(amqpUri) }.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();

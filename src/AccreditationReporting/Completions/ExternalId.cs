@@ -9,7 +9,7 @@ public static class ExternalId
     {
         null or "" => "is required",
         { Length: > MaxLength } => $"must be at most {MaxLength} characters",
-        _ when value.Any(char.IsControl) => "must not contain control characters",
+        _ when ControlCharacters.In(value) => "must not contain control characters",
         _ when value.Trim().Length != value.Length => "must not begin or end with white space",
         _ => null,
     };

@@ -5,8 +5,9 @@ using NpgsqlTypes;
 namespace AccreditationReporting.Ingestion;
 
 /// <summary>
-/// The set-based statements that store a batch of new events: each table gets one statement that
-/// reads column arrays with unnest, so a batch of hundreds costs a handful of statements.
+/// The set-based statements that store a batch of new events: each table gets one statement (the
+/// awards share their completions') that reads column arrays with unnest, so a batch of hundreds
+/// costs a handful of statements.
 /// </summary>
 internal static class CompletionRows
 {
@@ -29,18 +30,29 @@ internal static class CompletionRows
         AddLearnerUpsert(batch, events, now);
         AddActivityUpsert(batch, events);
 
+        // The awards go in with their completions, which the insert hands over: no lookup of the
+        // completions by event ID, which on a table still small enough for a sequential scan read it whole.
+        var awards = events.SelectMany(e => e.Completion.Awards.Select(a => (e.Completion.EventId, Award: a))).ToList();
         Add(batch,
             """
-            INSERT INTO accreditation.completions (event_id, learner_key, activity_key, completed_on, occurred_at, received_at,
-                policy_version, assessment_score, evaluation_completed, board_reporting_consent, state_board_reporting_consent)
-            SELECT e.event_id, l.id, a.id, e.completed_on, e.occurred_at, e.received_at, e.policy_version, e.assessment_score,
-                e.evaluation_completed, e.board_reporting_consent, e.state_board_reporting_consent
-            FROM unnest($1::uuid[], $2::text[], $3::text[], $4::date[], $5::timestamptz[], $6::timestamptz[], $7::text[],
-                    $8::numeric[], $9::boolean[], $10::boolean[], $11::boolean[])
-                AS e(event_id, learner_id, activity_id, completed_on, occurred_at, received_at, policy_version, assessment_score,
-                    evaluation_completed, board_reporting_consent, state_board_reporting_consent)
-            JOIN accreditation.learners l ON l.learner_id = e.learner_id
-            JOIN accreditation.activities a ON a.activity_id = e.activity_id
+            WITH stored AS (
+                INSERT INTO accreditation.completions (event_id, learner_key, activity_key, completed_on, occurred_at, received_at,
+                    policy_version, assessment_score, evaluation_completed, board_reporting_consent, state_board_reporting_consent)
+                SELECT e.event_id, l.id, a.id, e.completed_on, e.occurred_at, e.received_at, e.policy_version, e.assessment_score,
+                    e.evaluation_completed, e.board_reporting_consent, e.state_board_reporting_consent
+                FROM unnest($1::uuid[], $2::text[], $3::text[], $4::date[], $5::timestamptz[], $6::timestamptz[], $7::text[],
+                        $8::numeric[], $9::boolean[], $10::boolean[], $11::boolean[])
+                    AS e(event_id, learner_id, activity_id, completed_on, occurred_at, received_at, policy_version, assessment_score,
+                        evaluation_completed, board_reporting_consent, state_board_reporting_consent)
+                JOIN accreditation.learners l ON l.learner_id = e.learner_id
+                JOIN accreditation.activities a ON a.activity_id = e.activity_id
+                RETURNING id, event_id)
+            INSERT INTO accreditation.credit_awards (completion_id, credit_type, board, moc_credit_type, claimed, awarded, not_awarded_reason)
+            SELECT s.id, w.credit_type, w.board, w.moc_credit_type, w.claimed, w.awarded, w.not_awarded_reason
+            FROM unnest($12::uuid[], $13::text[], $14::text[], $15::text[], $16::numeric[], $17::numeric[], $18::text[])
+                WITH ORDINALITY AS w(event_id, credit_type, board, moc_credit_type, claimed, awarded, not_awarded_reason, n)
+            JOIN stored s ON s.event_id = w.event_id
+            ORDER BY w.n
             """,
             eventIds,
             learnerIds,
@@ -52,48 +64,45 @@ internal static class CompletionRows
             events.Select(e => e.Completion.AssessmentScore).ToArray(),
             events.Select(e => e.Completion.EvaluationCompleted).ToArray(),
             events.Select(e => e.Completion.BoardReportingConsent).ToArray(),
-            events.Select(e => e.Completion.StateBoardReportingConsent).ToArray());
-
-        var awards = events.SelectMany(e => e.Completion.Awards.Select(a => (e.Completion.EventId, Award: a))).ToList();
-        if (awards.Count > 0)
-        {
-            Add(batch,
-                """
-                INSERT INTO accreditation.credit_awards (completion_id, credit_type, board, moc_credit_type, claimed, awarded, not_awarded_reason)
-                SELECT c.id, w.credit_type, w.board, w.moc_credit_type, w.claimed, w.awarded, w.not_awarded_reason
-                FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::numeric[], $6::numeric[], $7::text[])
-                    WITH ORDINALITY AS w(event_id, credit_type, board, moc_credit_type, claimed, awarded, not_awarded_reason, n)
-                JOIN accreditation.completions c ON c.event_id = w.event_id
-                ORDER BY w.n
-                """,
-                awards.Select(a => a.EventId).ToArray(),
-                awards.Select(a => a.Award.CreditType.ToString()).ToArray(),
-                awards.Select(a => a.Award.Board).ToArray(),
-                awards.Select(a => a.Award.MocCreditType).ToArray(),
-                awards.Select(a => a.Award.Claimed).ToArray(),
-                awards.Select(a => a.Award.Awarded).ToArray(),
-                awards.Select(a => a.Award.NotAwardedReason).ToArray());
-        }
+            events.Select(e => e.Completion.StateBoardReportingConsent).ToArray(),
+            awards.Select(a => a.EventId).ToArray(),
+            awards.Select(a => a.Award.CreditType.ToString()).ToArray(),
+            awards.Select(a => a.Award.Board).ToArray(),
+            awards.Select(a => a.Award.MocCreditType).ToArray(),
+            awards.Select(a => a.Award.Claimed).ToArray(),
+            awards.Select(a => a.Award.Awarded).ToArray(),
+            awards.Select(a => a.Award.NotAwardedReason).ToArray());
 
         // Each completion points at the next one of the same learner and activity in event time, so
         // events arriving out of order still give one current completion and a readable history.
         // Erased completions keep the place they had when erased: a completion collected after the
         // learner's erasure starts afresh, and is current even when its event time is older.
+        // The batch's pairs come from its learners and activities; each pair's completions are read
+        // by a subquery of their own (ordered, so it stays one and is not flattened into a join),
+        // an index probe per pair however small the table, rather than a scan of every completion.
         Add(batch,
             """
             WITH pairs AS (
-                SELECT DISTINCT learner_key, activity_key FROM accreditation.completions WHERE event_id = ANY($1::uuid[])),
+                SELECT DISTINCT l.id AS learner_key, a.id AS activity_key
+                FROM unnest($1::text[], $2::text[]) AS e(learner_id, activity_id)
+                JOIN accreditation.learners l ON l.learner_id = e.learner_id
+                JOIN accreditation.activities a ON a.activity_id = e.activity_id),
             chain AS (
-                SELECT c.id, lead(c.id) OVER (PARTITION BY c.learner_key, c.activity_key ORDER BY c.occurred_at, c.id) AS next_id
-                FROM accreditation.completions c JOIN pairs p ON p.learner_key = c.learner_key AND p.activity_key = c.activity_key
-                WHERE c.erased_at IS NULL)
+                SELECT c.id, lead(c.id) OVER (PARTITION BY p.learner_key, p.activity_key ORDER BY c.occurred_at, c.id) AS next_id
+                FROM pairs p
+                CROSS JOIN LATERAL (
+                    SELECT c.id, c.occurred_at
+                    FROM accreditation.completions c
+                    WHERE c.learner_key = p.learner_key AND c.activity_key = p.activity_key AND c.erased_at IS NULL
+                    ORDER BY c.occurred_at, c.id) c)
             UPDATE accreditation.completions c
             SET superseded_by = chain.next_id,
-                superseded_at = CASE WHEN chain.next_id IS NULL THEN NULL ELSE coalesce(c.superseded_at, $2) END
+                superseded_at = CASE WHEN chain.next_id IS NULL THEN NULL ELSE coalesce(c.superseded_at, $3) END
             FROM chain
             WHERE c.id = chain.id AND c.superseded_by IS DISTINCT FROM chain.next_id
             """,
-            eventIds,
+            learnerIds,
+            activityIds,
             now.ToUniversalTime());
 
         // A publisher may fix an event and send it again under the same ID.

@@ -29,15 +29,18 @@ public sealed class CourseCompletedConsumerDefinition : ConsumerDefinition<Cours
         // Publishers in other languages send plain JSON to this endpoint's own exchange; MassTransit
         // publishers reach the same exchange because CourseCompleted's entity name is set to it.
         endpoint.ConfigureConsumeTopology = false;
-        endpoint.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType, isDefault: true);
+        endpoint.AddDeserializer(new CourseCompletedDeserializer(), isDefault: true);
 
-        // On a cluster the queue is replicated: a confirmed message survives the loss of a node.
-        if (_options.IsQuorum() && endpoint is IRabbitMqReceiveEndpointConfigurator rabbitMq)
+        if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbitMq)
         {
-            rabbitMq.SetQuorumQueue();
-        }
+            // On a cluster the queue is replicated: a confirmed message survives the loss of a node.
+            if (_options.IsQuorum())
+            {
+                rabbitMq.SetQuorumQueue();
+            }
 
-        endpoint.ConfigureReceive(receive => receive.UseFilter(new AcknowledgeInDeliveryOrder()));
+            rabbitMq.ConfigureChannel(channel => channel.UseFilter(new CoalescedAcknowledgements()));
+        }
 
         // A pipe configured here replaces MassTransit's default one, so the move to <queue>_error or
         // <queue>_skipped that a failed recording falls back on must follow the filter explicitly:

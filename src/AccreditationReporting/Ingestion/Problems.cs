@@ -53,7 +53,7 @@ internal sealed class Problems
         {
             Add(RuleCodes.TooLong, field, $"must be at most {maxLength} characters");
         }
-        else if (value is not null && value.Any(char.IsControl))
+        else if (value is not null && Completions.ControlCharacters.In(value))
         {
             Add(RuleCodes.MalformedValue, field, "must not contain control characters");
         }
@@ -71,9 +71,23 @@ internal sealed class Problems
 
     public void Pattern(string? value, Func<char, bool> allowed, int length, string field, string expected)
     {
-        if (value is not null && (value.Length != length || !value.All(allowed)))
+        if (value is not null && (value.Length != length || !All(value, allowed)))
         {
             Add(RuleCodes.MalformedValue, field, $"must be {expected}");
         }
+    }
+
+    /// <summary>Enumerable.All over a string boxes an enumerator per call; this runs for every event.</summary>
+    private static bool All(string value, Func<char, bool> allowed)
+    {
+        foreach (var c in value)
+        {
+            if (!allowed(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }
