@@ -97,41 +97,42 @@ internal sealed class BenchServers : IAsyncDisposable
     }
 
     /// <summary>
-    /// Has PostgreSQL record when each transaction commits (<c>track_commit_timestamp</c>), which the
-    /// sustained run reads back per event. The throwaway server is restarted with it; a server from
-    /// the environment must have it on already, since turning it on needs a restart.
+    /// Readies the server for the sustained run. PostgreSQL records when each transaction commits
+    /// (<c>track_commit_timestamp</c>), which the run reads back per event; and the throwaway server
+    /// gets the buffer cache a deployment would give it (<paramref name="sharedBuffers"/>): with the
+    /// default 128 MB a database of a million events is read and written past its cache, and the run
+    /// would measure an untuned server. Both need a restart, so a server from the environment is used
+    /// as it is and must have commit timestamps on already.
     /// </summary>
-    public async Task EnableCommitTimestampsAsync()
+    /// <returns>The server's <c>shared_buffers</c>, for the report.</returns>
+    public async Task<string> PrepareForSustainedAsync(string sharedBuffers)
     {
-        if (await CommitTimestampsOnAsync())
-        {
-            return;
-        }
-
         if (_ownedPostgres is not LocalPostgres local)
         {
-            throw new InvalidOperationException(
-                $"The server in {PostgresVariable} does not record commit timestamps: set track_commit_timestamp = on and restart it.");
+            return await ShowAsync("track_commit_timestamp") == "on"
+                ? await ShowAsync("shared_buffers")
+                : throw new InvalidOperationException(
+                    $"The server in {PostgresVariable} does not record commit timestamps: set track_commit_timestamp = on and restart it.");
         }
 
         await ExecuteAsync("ALTER SYSTEM SET track_commit_timestamp = on");
+        await ExecuteAsync($"ALTER SYSTEM SET shared_buffers = '{sharedBuffers}'");
         await local.StopAsync();
         await local.RestartAsync();
 
         // Pooled connections died with the old server.
         NpgsqlConnection.ClearAllPools();
-        if (!await CommitTimestampsOnAsync())
-        {
-            throw new InvalidOperationException("track_commit_timestamp is still off after a restart of the throwaway server.");
-        }
+        return await ShowAsync("track_commit_timestamp") == "on"
+            ? await ShowAsync("shared_buffers")
+            : throw new InvalidOperationException("track_commit_timestamp is still off after a restart of the throwaway server.");
     }
 
-    private async Task<bool> CommitTimestampsOnAsync()
+    private async Task<string> ShowAsync(string setting)
     {
         await using var connection = new NpgsqlConnection(PostgresConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SHOW track_commit_timestamp", connection);
-        return (string?)await command.ExecuteScalarAsync() == "on";
+        await using var command = new NpgsqlCommand($"SHOW {setting}", connection);
+        return (string)(await command.ExecuteScalarAsync())!;
     }
 
     public Task DropDatabaseAsync(string name) => ExecuteAsync($"DROP DATABASE IF EXISTS {name} WITH (FORCE)");

@@ -24,7 +24,7 @@ internal static class SustainedBench
         Directory.CreateDirectory(options.OutputDirectory);
         Console.WriteLine("bench: starting servers (or using ACCREDITATION_BENCH_POSTGRES / ACCREDITATION_BENCH_RABBITMQ)");
         await using var servers = await BenchServers.StartAsync();
-        await servers.EnableCommitTimestampsAsync();
+        var sharedBuffers = await servers.PrepareForSustainedAsync(options.SharedBuffers);
 
         double peak;
         string peakSource;
@@ -46,7 +46,7 @@ internal static class SustainedBench
         }
 
         var result = await SustainedRun.RunAsync(servers, options, options.Rate ?? peak * options.Fraction, peak);
-        var report = SustainedReport.Format(result, peak, peakSource);
+        var report = SustainedReport.Format(result, peak, peakSource, sharedBuffers);
         Console.WriteLine();
         Console.Write(report);
         await File.WriteAllTextAsync(Path.Combine(options.OutputDirectory, "summary.txt"), report);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 
 namespace AccreditationReporting.Bench.Sustained;
 
@@ -25,6 +26,13 @@ internal sealed record SustainedOptions
 
     public int Window { get; init; } = 500;
 
+    /// <summary>
+    /// The throwaway server's buffer cache: what a deployment on this machine would give it (a
+    /// database server's usual start is a quarter of its memory; this one is shared with the bench,
+    /// the broker and the service).
+    /// </summary>
+    public string SharedBuffers { get; init; } = "2GB";
+
     public string ServiceDll { get; init; } = Path.Combine(AppContext.BaseDirectory, "AccreditationReporting.dll");
 
     public string OutputDirectory { get; init; } =
@@ -32,7 +40,8 @@ internal sealed record SustainedOptions
 
     public const string Usage = """
         usage: bench.sh sustained [--minutes M] [--fraction F | --rate R] [--peak R] [--burst-seconds S]
-                                  [--peak-events N] [--window N] [--service-dll PATH] [--output DIR]
+                                  [--peak-events N] [--window N] [--shared-buffers SIZE]
+                                  [--service-dll PATH] [--output DIR]
           --minutes M          length of the steady phase (default 10)
           --fraction F         steady rate as a share of the peak (default 0.5)
           --rate R             steady rate in events/s, instead of --fraction
@@ -40,6 +49,8 @@ internal sealed record SustainedOptions
           --burst-seconds S    a burst at the peak rate after the steady phase (default 60; 0 for none)
           --peak-events N      events of the run that measures the peak (default 50000)
           --window N           publishes awaiting a confirm at once (default 500)
+          --shared-buffers S   the throwaway PostgreSQL's shared_buffers (default 2GB; PostgreSQL's own
+                               default, 128MB, is far too small for a database of millions of events)
           --service-dll PATH   the service to run (default: the build next to this program)
           --output DIR         where the service logs and the summary go (default artifacts/bench/sustained-<time>)
         First measures the peak end-to-end rate as `bench.sh` does (fresh service and database, as fast as
@@ -70,6 +81,7 @@ internal sealed record SustainedOptions
                     "--burst-seconds" => options with { BurstSeconds = (int)NotNegative(Number(), "--burst-seconds") },
                     "--peak-events" => options with { PeakEvents = (int)Positive(Number(), "--peak-events") },
                     "--window" => options with { Window = (int)Positive(Number(), "--window") },
+                    "--shared-buffers" => options with { SharedBuffers = Size(Value(), "--shared-buffers") },
                     "--service-dll" => options with { ServiceDll = Path.GetFullPath(Value()) },
                     "--output" => options with { OutputDirectory = Value() },
                     _ => throw new FormatException($"unknown option '{args[i]}'"),
@@ -91,6 +103,12 @@ internal sealed record SustainedOptions
 
     private static double Positive(double value, string name) =>
         value > 0 ? value : throw new FormatException($"{name} must be positive");
+
+    /// <summary>A PostgreSQL memory size (digits and a unit), which goes into ALTER SYSTEM as it is.</summary>
+    private static string Size(string value, string name) =>
+        Regex.IsMatch(value, "^[0-9]+(kB|MB|GB|TB)$")
+            ? value
+            : throw new FormatException($"{name} must be a size such as 2GB or 512MB, not '{value}'");
 
     private static double NotNegative(double value, string name) =>
         value >= 0 ? value : throw new FormatException($"{name} must not be negative");

@@ -15,7 +15,7 @@ internal static class SustainedReport
 
     private sealed record Row(string Phase, string Label, double? TargetRate, DateTime From, DateTime To, int? Segment);
 
-    public static string Format(SustainedResult result, double peakRate, string peakSource)
+    public static string Format(SustainedResult result, double peakRate, string peakSource, string? sharedBuffers)
     {
         var text = new StringBuilder();
         void Line(FormattableString line) => text.AppendLine(line.ToString(CultureInfo.InvariantCulture));
@@ -25,7 +25,7 @@ internal static class SustainedReport
         var samples = result.Samples;
         var rows = Rows(result).ToList();
 
-        Line($"peak {peakRate:N0} ev/s ({peakSource}); steady {result.SteadyRate:N0} ev/s for {result.Steady.EndedAt - result.Steady.StartedAt:mm\\:ss}; burst {(result.Burst is null ? "none" : $"{result.BurstRate:N0} ev/s for {result.Burst.EndedAt - result.Burst.StartedAt:mm\\:ss}")}; cores={Environment.ProcessorCount}");
+        Line($"peak {peakRate:N0} ev/s ({peakSource}); steady {result.SteadyRate:N0} ev/s for {result.Steady.EndedAt - result.Steady.StartedAt:mm\\:ss}; burst {(result.Burst is null ? "none" : $"{result.BurstRate:N0} ev/s for {result.Burst.EndedAt - result.Burst.StartedAt:mm\\:ss}")}; cores={Environment.ProcessorCount}; PostgreSQL shared_buffers={sharedBuffers}");
         Line($"{"phase",-7}{"min",4}{"target/s",10}{"publ./s",9}{"comm./s",9}{"p50 ms",8}{"p99 ms",8}{"max ms",8}{"queue",9}{"in flight",10}{"RSS MiB",9}{"svc cores",10}");
         foreach (var row in rows)
         {
