@@ -1,5 +1,7 @@
+using System.Runtime.CompilerServices;
 using MassTransit;
 using MassTransit.RabbitMqTransport;
+using RabbitMQ.Client;
 
 namespace AccreditationReporting.Ingestion;
 
@@ -15,34 +17,32 @@ namespace AccreditationReporting.Ingestion;
 /// </summary>
 public sealed class CoalescedAcknowledgements : IFilter<ChannelContext>
 {
-    public Task Send(ChannelContext context, IPipe<ChannelContext> next) => next.Send(new CoalescingChannelContext(context));
+    // Per RabbitMQ channel, not per pass of the pipe: MassTransit may send the pipe again on the same
+    // open channel (after the broker cancels the consumer), whose tags go on from where they were; a
+    // fresh window there would wait for tag 1 forever and acknowledge nothing.
+    private readonly ConditionalWeakTable<IChannel, ChannelAcknowledgements> _channels = new();
+
+    public Task Send(ChannelContext context, IPipe<ChannelContext> next) =>
+        next.Send(new CoalescingChannelContext(context, _channels.GetOrCreateValue(context.Channel)));
 
     public void Probe(ProbeContext context) => context.CreateFilterScope("coalescedAcknowledgements");
 }
 
-/// <summary>
-/// The endpoint's channel as its consumer sees it, with acknowledgements gathered: the delivery that
-/// completes a run of settled ones asks for one acknowledgement of the whole run, and while one is
-/// being sent the runs completed meanwhile wait to go together in the next.
-/// </summary>
+/// <summary>The endpoint's channel as its consumer sees it, with acknowledgements gathered.</summary>
 internal sealed class CoalescingChannelContext : SharedChannelContext, ChannelContext
 {
     private readonly ChannelContext _channel;
-    private readonly Lock _lock = new();
-    private readonly AcknowledgementWindow _window = new();
-    private ulong _requested;
-    private ulong _sent;
-    private bool _sending;
-    private TaskCompletionSource _nextSend = NewSend();
+    private readonly ChannelAcknowledgements _acknowledgements;
 
-    public CoalescingChannelContext(ChannelContext channel)
+    public CoalescingChannelContext(ChannelContext channel, ChannelAcknowledgements acknowledgements)
         : base(channel, channel.CancellationToken)
     {
         _channel = channel;
+        _acknowledgements = acknowledgements;
     }
 
     ValueTask ChannelContext.BasicAck(ulong deliveryTag, bool multiple, CancellationToken cancellationToken) =>
-        multiple ? _channel.BasicAck(deliveryTag, multiple, cancellationToken) : new ValueTask(SettleAsync(deliveryTag));
+        multiple ? _channel.BasicAck(deliveryTag, multiple, cancellationToken) : new ValueTask(_acknowledgements.AcknowledgeAsync(_channel, deliveryTag));
 
     async Task ChannelContext.BasicNack(ulong deliveryTag, bool multiple, bool requeue, CancellationToken cancellationToken)
     {
@@ -50,36 +50,60 @@ internal sealed class CoalescingChannelContext : SharedChannelContext, ChannelCo
         await _channel.BasicNack(deliveryTag, multiple, requeue, cancellationToken);
         if (!multiple)
         {
-            await SettleAsync(deliveryTag);
+            await _acknowledgements.HandedBackAsync(_channel, deliveryTag);
         }
     }
+}
+
+/// <summary>
+/// One channel's acknowledgements: the delivery that completes a run of settled ones asks for one
+/// acknowledgement of the whole run, and while one is being sent the runs completed meanwhile wait to
+/// go together in the next.
+/// </summary>
+internal sealed class ChannelAcknowledgements
+{
+    private readonly Lock _lock = new();
+    private readonly AcknowledgementWindow _window = new();
+    private ulong _requested;
+    private ulong _sent;
+    private bool _sending;
+    private TaskCompletionSource _nextSend = NewSend();
 
     /// <returns>
     /// Done once an acknowledgement covering the delivery has gone out; at once for a delivery that
     /// waits on an older one, whose own settling then acknowledges both.
     /// </returns>
-    private Task SettleAsync(ulong deliveryTag)
+    public Task AcknowledgeAsync(ChannelContext channel, ulong deliveryTag)
     {
         lock (_lock)
         {
-            if (!_window.Settle(deliveryTag))
-            {
-                return Task.CompletedTask;
-            }
-
-            _requested = _window.SettledUpTo;
-            if (!_sending)
-            {
-                // On the thread pool, so the other messages of the batch settle meanwhile and go in the same frame.
-                _sending = true;
-                _ = Task.Run(SendAsync);
-            }
-
-            return _nextSend.Task;
+            return _window.Acknowledge(deliveryTag) ? Request(channel) : Task.CompletedTask;
         }
     }
 
-    private async Task SendAsync()
+    /// <returns>Done once the acknowledgements of the newer deliveries it held back have gone out, if any.</returns>
+    public Task HandedBackAsync(ChannelContext channel, ulong deliveryTag)
+    {
+        lock (_lock)
+        {
+            return _window.HandBack(deliveryTag) ? Request(channel) : Task.CompletedTask;
+        }
+    }
+
+    private Task Request(ChannelContext channel)
+    {
+        _requested = _window.AcknowledgeUpTo;
+        if (!_sending)
+        {
+            // On the thread pool, so the other messages of the batch settle meanwhile and go in the same frame.
+            _sending = true;
+            _ = Task.Run(() => SendAsync(channel));
+        }
+
+        return _nextSend.Task;
+    }
+
+    private async Task SendAsync(ChannelContext channel)
     {
         while (true)
         {
@@ -99,7 +123,7 @@ internal sealed class CoalescingChannelContext : SharedChannelContext, ChannelCo
             try
             {
                 // Committed work is acknowledged even while the endpoint stops, or it would be delivered again.
-                await _channel.BasicAck(upTo, multiple: true, CancellationToken.None);
+                await channel.BasicAck(upTo, multiple: true, CancellationToken.None);
             }
             catch (Exception exception)
             {
