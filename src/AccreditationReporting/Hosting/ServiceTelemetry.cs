@@ -13,6 +13,8 @@ namespace AccreditationReporting.Hosting;
 /// providers are always there (so a test or a collector can attach), and send to an OTLP collector
 /// only when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set. The SDK reads its other standard variables
 /// itself (<c>OTEL_SERVICE_NAME</c>, <c>OTEL_TRACES_SAMPLER</c>, <c>OTEL_SDK_DISABLED</c>, ...).
+/// Without a collector no span is recorded unless <c>OTEL_TRACES_SAMPLER</c> asks for them: spans
+/// with nowhere to go cost ingestion about a tenth of the service's CPU (docs/benchmarks.md).
 /// </summary>
 public static class ServiceTelemetry
 {
@@ -41,6 +43,7 @@ public static class ServiceTelemetry
         }
 
         var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        var recordSpans = otlp || !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_TRACES_SAMPLER"]);
 
         // A name given in code would win over the standard variable; give ours only when it is not set.
         var named = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_SERVICE_NAME"]);
@@ -52,7 +55,7 @@ public static class ServiceTelemetry
                     resource.AddService(ServiceName);
                 }
             })
-            .WithTracing(tracing => tracing
+            .WithTracing(tracing => (recordSpans ? tracing : tracing.SetSampler(new AlwaysOffSampler()))
                 .AddSource(Source.Name)
                 // MassTransit's own spans: each message received and consumed, and what it publishes.
                 .AddSource(DiagnosticHeaders.DefaultListenerName)

@@ -23,7 +23,10 @@ public sealed class CapturedTelemetry
     public void Register(IServiceCollection services)
     {
         services.AddSingleton<ILoggerProvider>(Logs);
-        services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(_spans));
+        // Every span, as the service records them when it has a collector (its default without one is none).
+        services.ConfigureOpenTelemetryTracerProvider(tracing => tracing
+            .SetSampler(new ParentBasedSampler(new AlwaysOnSampler()))
+            .AddInMemoryExporter(_spans));
         services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddInMemoryExporter(_metrics));
     }
 

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Text;
 using AccreditationReporting.Ingestion;
 using AccreditationReporting.Tests.Fixtures;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Trace;
 
 namespace AccreditationReporting.Tests.Observability;
 
@@ -49,6 +51,37 @@ public sealed class TracingTests
             Assert.Equal(ActivityKind.Client, inbox.Kind);
             Assert.Contains(spans, s =>
                 s.Source.Name == "Npgsql" && s.ParentSpanId == consumed.SpanId && QueryText(s).Contains("INSERT INTO accreditation.completions", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task WithoutACollectorNoSpanIsRecordedUnlessTheSamplerVariableAsksForThem()
+    {
+        Assert.Empty(await SpansOfOneEventAsync(settings: null));
+
+        var asked = await SpansOfOneEventAsync(new Dictionary<string, string?> { ["OTEL_TRACES_SAMPLER"] = "always_on" });
+        Assert.Contains(asked, s => s.Source.Name == "Npgsql" && QueryText(s).StartsWith("INSERT INTO accreditation.processed_events", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// What an exporter attached without a sampler of its own has received once an event is stored:
+    /// the statements that stored it end before their commit, so theirs are in by then if recorded.
+    /// </summary>
+    private static async Task<List<Activity>> SpansOfOneEventAsync(IReadOnlyDictionary<string, string?>? settings)
+    {
+        var spans = new List<Activity>();
+        await using var service = await ReportingService.StartAsync(
+            settings: settings,
+            services: s => s.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)));
+        await using var publisher = await RawPublisher.ConnectAsync(service.RabbitMqUri!);
+        var sample = SampleEvents.Fresh();
+        await publisher.PublishManyAsync(service.EndpointName, [(Encoding.UTF8.GetBytes(sample.Json.ToJson()), Guid.NewGuid())]);
+        await service.Database.WaitForStoredAsync(sample.EventId);
+
+        service.Services.GetRequiredService<TracerProvider>().ForceFlush();
+        lock (spans)
+        {
+            return [.. spans];
         }
     }
 
