@@ -13,8 +13,8 @@ namespace AccreditationReporting.Hosting;
 /// providers are always there (so a test or a collector can attach), and send to an OTLP collector
 /// only when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set. The SDK reads its other standard variables
 /// itself (<c>OTEL_SERVICE_NAME</c>, <c>OTEL_TRACES_SAMPLER</c>, <c>OTEL_SDK_DISABLED</c>, ...).
-/// Without a collector no span is recorded unless <c>OTEL_TRACES_SAMPLER</c> asks for them: spans
-/// with nowhere to go cost ingestion about a tenth of the service's CPU (docs/benchmarks.md).
+/// Without a collector no span is recorded unless <c>OTEL_TRACES_SAMPLER</c> asks for them: a span
+/// for every message and statement with nowhere to go is work for nothing.
 /// </summary>
 public static class ServiceTelemetry
 {
