@@ -15,7 +15,7 @@ public sealed class PrivacyPageTests(ExportServiceFixture fixture) : IClassFixtu
         var browser = await PrivacyOfficeAsync();
 
         var overview = await browser.GetStringAsync("/console");
-        var html = await browser.GetStringAsync($"/console/privacy?learner_id={learnerId}");
+        var html = await FoundAsync(browser, learnerId);
 
         Assert.Contains("<a href=\"/console/privacy\">Privacy office</a>", overview);
         Assert.Contains("<p id=\"holding\">learner stored</p>", html);
@@ -27,7 +27,7 @@ public sealed class PrivacyPageTests(ExportServiceFixture fixture) : IClassFixtu
             Assert.DoesNotContain(name, html);
         }
 
-        Assert.Contains("<p id=\"holding\">nothing</p>", await browser.GetStringAsync($"/console/privacy?learner_id=nobody-{Guid.NewGuid():N}"));
+        Assert.Contains("<p id=\"holding\">nothing</p>", await FoundAsync(browser, $"nobody-{Guid.NewGuid():N}"));
         Assert.Contains("development-privacy-officer", await fixture.Service.Database.ColumnAsync<string>(
             "SELECT actor_subject FROM accreditation.audit_events WHERE action = 'learner-record.read' AND target = @target AND details->>'via' = 'console'",
             ("target", $"learner:{key}")));
@@ -38,7 +38,7 @@ public sealed class PrivacyPageTests(ExportServiceFixture fixture) : IClassFixtu
     {
         var (learnerId, key) = await StoreAsync();
         var browser = await PrivacyOfficeAsync();
-        var token = ConsoleTests.Antiforgery(await browser.GetStringAsync($"/console/privacy?learner_id={learnerId}"));
+        var token = ConsoleTests.Antiforgery(await FoundAsync(browser, learnerId));
 
         var download = await browser.PostAsync("/console/privacy?handler=AccessCopy", Form(token, learnerId, ("request_reference", "DSR-CONSOLE-1")));
 
@@ -59,7 +59,7 @@ public sealed class PrivacyPageTests(ExportServiceFixture fixture) : IClassFixtu
     {
         var (learnerId, key) = await StoreAsync();
         var browser = await PrivacyOfficeAsync();
-        var token = ConsoleTests.Antiforgery(await browser.GetStringAsync($"/console/privacy?learner_id={learnerId}"));
+        var token = ConsoleTests.Antiforgery(await FoundAsync(browser, learnerId));
 
         var rectified = await browser.PostAsync("/console/privacy?handler=Rectify", Form(
             token, learnerId, ("last_name", "Doe-Smith"), ("request_reference", "DSR-CONSOLE-2")));
@@ -78,7 +78,7 @@ public sealed class PrivacyPageTests(ExportServiceFixture fixture) : IClassFixtu
     {
         var (learnerId, key) = await StoreAsync();
         var browser = await PrivacyOfficeAsync();
-        var token = ConsoleTests.Antiforgery(await browser.GetStringAsync($"/console/privacy?learner_id={learnerId}"));
+        var token = ConsoleTests.Antiforgery(await FoundAsync(browser, learnerId));
 
         var refused = await browser.PostAsync("/console/privacy?handler=Rectify", Form(
             token, learnerId, ("last_name", "Doe-Smith"), ("birth_month", "13"), ("birth_day", "1"), ("request_reference", "")));
@@ -98,7 +98,7 @@ public sealed class PrivacyPageTests(ExportServiceFixture fixture) : IClassFixtu
     {
         var (learnerId, key) = await StoreAsync();
         var browser = await PrivacyOfficeAsync();
-        var token = ConsoleTests.Antiforgery(await browser.GetStringAsync($"/console/privacy?learner_id={learnerId}"));
+        var token = ConsoleTests.Antiforgery(await FoundAsync(browser, learnerId));
 
         var unconfirmed = await browser.PostAsync("/console/privacy?handler=Erase", Form(token, learnerId, ("request_reference", "DSR-CONSOLE-3")));
         var erased = await browser.PostAsync("/console/privacy?handler=Erase", Form(
@@ -123,16 +123,45 @@ public sealed class PrivacyPageTests(ExportServiceFixture fixture) : IClassFixtu
         await ConsoleTests.SignInAsync(browser, "compliance");
         var token = ConsoleTests.Antiforgery(await browser.GetStringAsync("/console"));
 
-        var page = await browser.GetAsync($"/console/privacy?learner_id={learnerId}");
+        var page = await browser.GetAsync("/console/privacy");
+        var find = await browser.PostAsync("/console/privacy?handler=Find", Form(token, learnerId));
         var erase = await browser.PostAsync("/console/privacy?handler=Erase", Form(
             token, learnerId, ("request_reference", "DSR-CONSOLE-4"), ("confirm", "true")));
 
         Assert.Equal(HttpStatusCode.Forbidden, page.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, find.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, erase.StatusCode);
         Assert.DoesNotContain("/console/privacy", await browser.GetStringAsync("/console"));
         Assert.Equal([false], await fixture.Service.Database.ColumnAsync<bool>(
             "SELECT erased_at IS NOT NULL FROM accreditation.learners WHERE learner_id = @id", ("id", learnerId)));
     }
+
+    [Fact]
+    public async Task TheLearnerIdIsPostedNeverReadFromTheAddress()
+    {
+        var (learnerId, key) = await StoreAsync();
+        var browser = await PrivacyOfficeAsync();
+
+        // An address with the ID in it (an old bookmark, a link pasted in) finds nothing and reads nothing.
+        var fromAddress = await browser.GetStringAsync($"/console/privacy?learner_id={learnerId}");
+        var blank = await FoundAsync(browser, "");
+
+        Assert.DoesNotContain("id=\"holding\"", fromAddress);
+        Assert.Matches("<form method=\"post\"[^>]*action=\"/console/privacy\\?handler=Find\"", fromAddress);
+        Assert.Contains("<span id=\"learner_id-error\" class=\"field-error\">The learner ID is required.</span>", blank);
+        Assert.Empty(await fixture.Service.Database.ColumnAsync<string>(
+            "SELECT actor_subject FROM accreditation.audit_events WHERE action = 'learner-record.read' AND target = @target", ("target", $"learner:{key}")));
+    }
+
+    /// <summary>The page after the Find form was posted, as a browser does.</summary>
+    internal static async Task<HttpResponseMessage> FindAsync(HttpClient browser, string learnerId)
+    {
+        var token = ConsoleTests.Antiforgery(await browser.GetStringAsync("/console/privacy"));
+        return await browser.PostAsync("/console/privacy?handler=Find", Form(token, learnerId));
+    }
+
+    private static async Task<string> FoundAsync(HttpClient browser, string learnerId) =>
+        await (await FindAsync(browser, learnerId)).Content.ReadAsStringAsync();
 
     private async Task<HttpClient> PrivacyOfficeAsync()
     {

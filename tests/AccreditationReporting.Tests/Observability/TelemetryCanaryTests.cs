@@ -100,7 +100,7 @@ public sealed class TelemetryCanaryTests
         await privacy.RectifyLearnerAsync(new RectifyLearnerRequest { LearnerId = stored.LearnerId, RequestReference = "DSR-CANARY-2", FirstName = rectifiedName });
         var (officer, _) = service.CreateBrowser();
         await ConsoleTests.SignInAsync(officer, StaffRoles.PrivacyOfficer);
-        Assert.Equal(HttpStatusCode.OK, (await officer.GetAsync($"/console/privacy?learner_id={Uri.EscapeDataString(stored.LearnerId)}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await StaffConsole.PrivacyPageTests.FindAsync(officer, stored.LearnerId)).StatusCode);
         await privacy.EraseLearnerAsync(new EraseLearnerRequest { LearnerId = stored.LearnerId, RequestReference = "DSR-CANARY-3" });
         await privacy.EraseLearnerAsync(new EraseLearnerRequest { LearnerId = child.LearnerId, RequestReference = "DSR-CANARY-4" });
 

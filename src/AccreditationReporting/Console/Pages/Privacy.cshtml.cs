@@ -38,13 +38,11 @@ internal sealed class PrivacyModel(
 
     public string? Error(string field) => ModelState[field]?.Errors.FirstOrDefault()?.ErrorMessage;
 
-    public async Task<IActionResult> OnGetAsync([FromQuery(Name = "learner_id")] string? learnerId)
-    {
-        if (learnerId is not null)
-        {
-            await FindAsync(learnerId);
-        }
+    public IActionResult OnGet() => Page();
 
+    public async Task<IActionResult> OnPostFindAsync([FromForm(Name = "learner_id")] string? learnerId)
+    {
+        await FindAsync(learnerId ?? string.Empty);
         return Page();
     }
 
