@@ -1,3 +1,4 @@
+using System.Reflection;
 using AccreditationReporting.Access;
 using AccreditationReporting.Api;
 using AccreditationReporting.Audit;
@@ -52,6 +53,14 @@ try
 catch (StartupProblemException problem)
 {
     // One line naming the setting, not a stack trace.
+    Console.Error.WriteLine(problem.Message);
+    return 2;
+}
+catch (ExportCatalogException problem) when (Assembly.GetEntryAssembly() == typeof(Program).Assembly)
+{
+    // The policies, formats, joint providers or schedules disagree: each problem on a line of its own.
+    // Only when run as the program itself: a test host or design-time tool that builds the host
+    // through this entry point needs the exception, not an exit code.
     Console.Error.WriteLine(problem.Message);
     return 2;
 }

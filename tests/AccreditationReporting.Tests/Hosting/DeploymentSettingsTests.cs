@@ -46,6 +46,19 @@ public sealed class DeploymentSettingsTests
     }
 
     [Fact]
+    public async Task ABadScheduleStopsTheStartNamingItWithoutAStackTrace()
+    {
+        var (exit, _, errors) = await RunAsync(["demo"], new Dictionary<string, string?>
+        {
+            ["Exports__Schedules__accme-pars-learners"] = "every night",
+        });
+
+        Assert.Equal(2, exit);
+        Assert.Contains("Exports:Schedules:accme-pars-learners is not a cron expression", errors, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ADatabaseTheMigrateStepWasNotRunOnStopsTheStartWithOneLine()
     {
         var owner = await TestPostgres.CreateDatabaseAsync();
