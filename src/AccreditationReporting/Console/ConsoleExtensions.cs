@@ -115,6 +115,7 @@ public static class ConsoleExtensions
             });
         }
 
+        builder.AddConsoleKeys();
         builder.Services.AddSingleton(new ConsoleSignIn(developmentSignIn, useOpenIdConnect));
         ConsolePolicies.Add(builder.Services.AddAuthorizationBuilder());
         return builder;
@@ -128,6 +129,13 @@ public static class ConsoleExtensions
             app.Logger.LogWarning(
                 "The console has no sign-in: set {Bearer}:Authority and {Section}:ClientId (and ClientSecret) for the identity provider",
                 AccessExtensions.Section, OpenIdConnectSection);
+        }
+
+        if (!signIn.Development && !app.Services.GetRequiredService<ConsoleKeyRing>().Shared)
+        {
+            app.Logger.LogWarning(
+                "The console's keys are this instance's own: a browser signed in here is signed out by a restart and unknown to other instances; set {Section}:CertificatePath and :KeyPath to keep them in PostgreSQL",
+                ConsoleKeys.Section);
         }
 
         app.Use(ProtectPages);

@@ -4,11 +4,12 @@ using AccreditationReporting.Credits;
 using AccreditationReporting.Exports;
 using AccreditationReporting.Ingestion;
 using AccreditationReporting.Privacy;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
 namespace AccreditationReporting.Storage;
 
-public sealed class ReportingDbContext(DbContextOptions<ReportingDbContext> options) : DbContext(options)
+public sealed class ReportingDbContext(DbContextOptions<ReportingDbContext> options) : DbContext(options), IDataProtectionKeyContext
 {
     public const string Schema = "accreditation";
 
@@ -31,6 +32,9 @@ public sealed class ReportingDbContext(DbContextOptions<ReportingDbContext> opti
     public DbSet<ErasureRequest> ErasureRequests => Set<ErasureRequest>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<AuditPurge> AuditPurges => Set<AuditPurge>();
+
+    /// <summary>The console's data-protection keys, shared by every instance (<c>StaffConsole.ConsoleKeys</c>).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -59,6 +59,19 @@ public sealed class DeploymentSettingsTests
     }
 
     [Fact]
+    public async Task AConsoleKeyCertificateWithoutItsKeyStopsTheStartNamingTheSettings()
+    {
+        var (exit, _, errors) = await RunAsync(["demo"], new Dictionary<string, string?>
+        {
+            ["DataProtection__CertificatePath"] = "/run/secrets/console-keys/tls.crt",
+        });
+
+        Assert.Equal(2, exit);
+        var line = Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("DataProtection:CertificatePath and DataProtection:KeyPath are both needed", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ADatabaseTheMigrateStepWasNotRunOnStopsTheStartWithOneLine()
     {
         var owner = await TestPostgres.CreateDatabaseAsync();

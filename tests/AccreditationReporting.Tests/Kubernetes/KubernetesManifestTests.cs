@@ -227,7 +227,7 @@ public sealed partial class KubernetesManifestTests
             {
                 var environment = rendered.Environment(container!.AsObject());
                 var helpers = environment.Values.SelectMany(v => DependentVariable().Matches(v)).Select(m => m.Groups[1].Value).ToHashSet();
-                var unknown = environment.Keys.Where(key => !helpers.Contains(key) && !PendingSettings.Contains(key) && !documented.Any(d => d.IsMatch(key)));
+                var unknown = environment.Keys.Where(key => !helpers.Contains(key) && !documented.Any(d => d.IsMatch(key)));
                 Assert.Empty(unknown);
             }
         }
@@ -404,9 +404,6 @@ public sealed partial class KubernetesManifestTests
 
         return settings;
     }
-
-    /// <summary>Settings being added beside these manifests by another part of issue 15 (the queue type, point 1).</summary>
-    private static readonly HashSet<string> PendingSettings = ["Ingestion__QueueType"];
 
     private static double MiB(string quantity) => (double)new k8s.Models.ResourceQuantity(quantity).ToDecimal() / (1024 * 1024);
 

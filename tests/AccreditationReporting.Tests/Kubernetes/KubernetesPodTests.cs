@@ -52,6 +52,8 @@ public sealed class KubernetesPodTests
             [("accreditation-reporting-console-tls", "tls.crt")] = certificatePem,
             // PKCS#1, as cert-manager writes an RSA key by default.
             [("accreditation-reporting-console-tls", "tls.key")] = key.ExportRSAPrivateKeyPem(),
+            [("accreditation-reporting-console-keys", "tls.crt")] = certificatePem,
+            [("accreditation-reporting-console-keys", "tls.key")] = key.ExportRSAPrivateKeyPem(),
         };
 
         // The Job: `migrate` as the owner, granting the service's role.

@@ -19,7 +19,7 @@ namespace AccreditationReporting.Storage.Migrations
 #pragma warning disable 612, 618
             modelBuilder
                 .HasDefaultSchema("accreditation")
-                .HasAnnotation("ProductVersion", "10.0.5")
+                .HasAnnotation("ProductVersion", "10.0.12")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
@@ -1007,6 +1007,29 @@ namespace AccreditationReporting.Storage.Migrations
                         .HasDatabaseName("ix_profile_revisions_learner_key_policy_version");
 
                     b.ToTable("profile_revisions", "accreditation");
+                });
+
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("FriendlyName")
+                        .HasColumnType("text")
+                        .HasColumnName("friendly_name");
+
+                    b.Property<string>("Xml")
+                        .HasColumnType("text")
+                        .HasColumnName("xml");
+
+                    b.HasKey("Id")
+                        .HasName("pk_data_protection_keys");
+
+                    b.ToTable("data_protection_keys", "accreditation");
                 });
 
             modelBuilder.Entity("AccreditationReporting.Completions.Completion", b =>
