@@ -3,6 +3,7 @@ using System.Text;
 using AccreditationReporting.Ingestion;
 using AccreditationReporting.Tests.Fixtures;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using OpenTelemetry.Trace;
 
 namespace AccreditationReporting.Tests.Observability;
@@ -11,6 +12,7 @@ namespace AccreditationReporting.Tests.Observability;
 /// Traces follow an event from the broker into PostgreSQL: the span that consumes a batch is the
 /// parent of the statements that store it, and it is in each message's trace, or links to it.
 /// </summary>
+[Collection(AloneInTheProcess.Name)]
 public sealed class TracingTests
 {
     [Fact]
@@ -57,17 +59,19 @@ public sealed class TracingTests
     [Fact]
     public async Task WithoutACollectorNoSpanIsRecordedUnlessTheSamplerVariableAsksForThem()
     {
-        Assert.Empty(await SpansOfOneEventAsync(settings: null));
+        Assert.Empty(await StatementSpansOfOneEventAsync(settings: null));
 
-        var asked = await SpansOfOneEventAsync(new Dictionary<string, string?> { ["OTEL_TRACES_SAMPLER"] = "always_on" });
-        Assert.Contains(asked, s => s.Source.Name == "Npgsql" && QueryText(s).StartsWith("INSERT INTO accreditation.processed_events", StringComparison.Ordinal));
+        var asked = await StatementSpansOfOneEventAsync(new Dictionary<string, string?> { ["OTEL_TRACES_SAMPLER"] = "always_on" });
+        Assert.Contains(asked, s => QueryText(s).StartsWith("INSERT INTO accreditation.processed_events", StringComparison.Ordinal));
     }
 
     /// <summary>
-    /// What an exporter attached without a sampler of its own has received once an event is stored:
-    /// the statements that stored it end before their commit, so theirs are in by then if recorded.
+    /// The service's statements on its own database that an exporter attached without a sampler of
+    /// its own has received once an event is stored: they end before their commit, so they are in by
+    /// then if recorded. Alone in the process: another test's service recording every span would
+    /// have this one's statements recorded too (activity sources are shared by name).
     /// </summary>
-    private static async Task<List<Activity>> SpansOfOneEventAsync(IReadOnlyDictionary<string, string?>? settings)
+    private static async Task<List<Activity>> StatementSpansOfOneEventAsync(IReadOnlyDictionary<string, string?>? settings)
     {
         var spans = new List<Activity>();
         await using var service = await ReportingService.StartAsync(
@@ -79,9 +83,10 @@ public sealed class TracingTests
         await service.Database.WaitForStoredAsync(sample.EventId);
 
         service.Services.GetRequiredService<TracerProvider>().ForceFlush();
+        var database = new NpgsqlConnectionStringBuilder(service.Database.ConnectionString).Database;
         lock (spans)
         {
-            return [.. spans];
+            return [.. spans.Where(s => s.Source.Name == "Npgsql" && s.GetTagItem("db.namespace") as string == database)];
         }
     }
 
