@@ -143,6 +143,17 @@ internal sealed class ExportBatches(
             cancellationToken,
             batchId, fileName, (int)rows, length, sha256, summary.Included, summary.Corrections, StoredJson.Serialize(summary.Exclusions));
 
+        // A scheduled batch's cut-off is its occurrence, which its instance claimed before it began:
+        // linked in the batch's own transaction, so a batch never exists without its occurrence knowing.
+        if (trigger == BatchTrigger.Schedule)
+        {
+            await SqlCommands.ExecuteAsync(
+                connection,
+                "UPDATE accreditation.scheduled_runs SET batch_id = $1 WHERE recipient = $2 AND occurrence = $3",
+                cancellationToken,
+                batchId, recipient, upTo);
+        }
+
         // Last, so the trail's lock is held only for the commit.
         await audit.AppendInTransactionAsync(
             connection,

@@ -101,13 +101,8 @@ internal sealed class ExportSchedules(
             return;
         }
 
-        var batch = await scope.ServiceProvider.GetRequiredService<ExportBatches>()
+        // The batch links itself to this occurrence as it commits.
+        await scope.ServiceProvider.GetRequiredService<ExportBatches>()
             .CreateAsync(recipient, occurrence, BatchTrigger.Schedule, Audit.AuditActor.Service("export-schedule"), cancellationToken);
-        if (batch is not null)
-        {
-            await db.Database.ExecuteSqlInterpolatedAsync(
-                $"UPDATE accreditation.scheduled_runs SET batch_id = {batch.Id} WHERE recipient = {recipient} AND occurrence = {occurrence.ToUniversalTime()}",
-                cancellationToken);
-        }
     }
 }

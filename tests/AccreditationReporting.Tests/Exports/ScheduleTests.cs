@@ -40,6 +40,19 @@ public sealed class ScheduleTests
             WHERE action = 'batch.create' AND actor_subject = 'service:export-schedule' AND details->>'trigger' = 'schedule' ORDER BY id
             """);
         Assert.Equal(batches, audited);
+
+        // Every scheduled batch is linked to its occurrence by the transaction that made it (the one
+        // that wrote its audit entry): no batch can commit and leave its occurrence unlinked.
+        var linked = await first.Database.ColumnAsync<string>(
+            """
+            SELECT b.id || ' ' || (r.xmin::text = a.xmin::text)
+            FROM accreditation.export_batches b
+            JOIN accreditation.scheduled_runs r ON r.batch_id = b.id
+            JOIN accreditation.audit_events a ON a.action = 'batch.create' AND a.target = 'batch:' || b.id
+            WHERE b.file_name <> '' ORDER BY b.id
+            """);
+        Assert.Equal(batches.Count, linked.Count);
+        Assert.All(linked, l => Assert.EndsWith(" true", l, StringComparison.Ordinal));
     }
 
     [Fact]
