@@ -265,7 +265,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     private static string EnvironmentName(string key) => key.Replace(":", "__", StringComparison.Ordinal);
 
     /// <summary>A deployment's environment: Production, and none of the developer's or the test run's settings.</summary>
-    private static ProcessStartInfo StartInfo(string[] arguments, IReadOnlyDictionary<string, string?> environment, string? marker)
+    internal static ProcessStartInfo StartInfo(string[] arguments, IReadOnlyDictionary<string, string?> environment, string? marker = null)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {

@@ -18,8 +18,6 @@ namespace AccreditationReporting.Tests.Hosting;
 /// </summary>
 public sealed class DeploymentSettingsTests
 {
-    private static readonly string ServiceDll = Path.Combine(AppContext.BaseDirectory, "AccreditationReporting.dll");
-
     [Fact]
     public async Task WithoutDatabaseBrokerOrTokenSettingsProductionStopsWithOneLineNamingThem()
     {
@@ -203,35 +201,16 @@ public sealed class DeploymentSettingsTests
         return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
     }
 
-    /// <summary>A deployment's environment: Production, and none of the developer's or the test run's settings.</summary>
+    /// <summary>A deployment's environment (<see cref="ServiceProcess.StartInfo"/>), logging only warnings unless told otherwise.</summary>
     private static ProcessStartInfo StartInfo(string[] arguments, IReadOnlyDictionary<string, string?> environment)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(ServiceDll);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("ASPNETCORE_", StringComparison.Ordinal) || k.StartsWith("DOTNET_ENVIRONMENT", StringComparison.Ordinal) || k.Contains("__", StringComparison.Ordinal)).ToList())
-        {
-            start.Environment.Remove(key);
-        }
-
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        var quiet = new Dictionary<string, string?> { ["Logging__LogLevel__Default"] = "Warning" };
         foreach (var (key, value) in environment)
         {
-            start.Environment[key] = value;
+            quiet[key] = value;
         }
 
-        return start;
+        return ServiceProcess.StartInfo(arguments, quiet);
     }
 
     private static Process Start(string[] arguments, IReadOnlyDictionary<string, string?> environment)
