@@ -140,19 +140,23 @@ public sealed class AuditTrailTests(ExportServiceFixture fixture) : IClassFixtur
         var target = AuditEntry.Batch(batch.Id);
 
         using var cancel = new CancellationTokenSource();
+
+        // The trail's lock is taken before the call starts (a call started first could write its
+        // entry and send its manifest before the lock is held: a loaded full run did). While it is
+        // held elsewhere, the download's entry cannot be written, and not a byte of the file, nor
+        // its manifest, may arrive.
+        var trailLock = new NpgsqlConnection(fixture.Service.PostgresConnectionString);
+        await trailLock.OpenAsync();
+        await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(hashtextextended('audit-trail', 0))", trailLock))
+        {
+            await take.ExecuteNonQueryAsync();
+        }
+
         using (var call = fixture.Exports.DownloadBatch(new DownloadBatchRequest { BatchId = batch.Id }, cancellationToken: cancel.Token))
         {
-            // While the trail's lock is held elsewhere, the download's entry cannot be written, and
-            // not a byte of the file, nor its manifest, may arrive.
             Task<bool> first;
-            await using (var trailLock = new NpgsqlConnection(fixture.Service.PostgresConnectionString))
+            await using (trailLock)
             {
-                await trailLock.OpenAsync();
-                await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(hashtextextended('audit-trail', 0))", trailLock))
-                {
-                    await take.ExecuteNonQueryAsync();
-                }
-
                 first = call.ResponseStream.MoveNext(CancellationToken.None);
                 await Task.WhenAny(first, Task.Delay(TimeSpan.FromSeconds(2)));
                 Assert.False(first.IsCompleted, first.IsCompleted ? $"the download answered while the trail was locked: {HowItEnded(first, call)}" : null);
