@@ -21,7 +21,7 @@ public sealed partial class BatchPageInABrowserTests(ConsoleBrowserFixture fixtu
         var page = session.Page;
 
         await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = $"Create the next batch for {Recipient}" }).ClickAsync();
-        await page.WaitForURLAsync(BatchUrl());
+        await ConsoleBrowserFixture.ArrivedAsync(page, BatchUrl());
         var id = long.Parse(BatchUrl().Match(page.Url).Groups["id"].Value, CultureInfo.InvariantCulture);
         await Expect(page.GetByRole(AriaRole.Heading, new PageGetByRoleOptions { Level = 1 })).ToHaveTextAsync($"Batch {id} for {Recipient}");
         var shownSha256 = (await Manifest(page, "SHA-256").InnerTextAsync()).Trim();
@@ -59,7 +59,7 @@ public sealed partial class BatchPageInABrowserTests(ConsoleBrowserFixture fixtu
         await page.GetByLabel("The recipient's answer (optional)").FillAsync("confirmation 42");
         await record.ClickAsync();
 
-        await page.WaitForURLAsync(new Regex($"/console/batches/{batch.Id}\\?recorded=true$"));
+        await ConsoleBrowserFixture.ArrivedAsync(page, new Regex($"/console/batches/{batch.Id}\\?recorded=true$"));
         await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("The submission was recorded.");
         var submissions = page.GetByRole(AriaRole.Table, new PageGetByRoleOptions { Name = $"Submissions of this batch to {Recipient}" });
         await Expect(submissions.Locator("tbody tr")).ToHaveCountAsync(1);

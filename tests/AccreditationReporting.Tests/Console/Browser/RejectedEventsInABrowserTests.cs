@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -14,7 +15,7 @@ public sealed class RejectedEventsInABrowserTests(ConsoleBrowserFixture fixture)
         await using var session = await fixture.SignInAsync("compliance");
         var page = session.Page;
         await page.GetByRole(AriaRole.Link, new PageGetByRoleOptions { Name = "Rejected events" }).ClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/console/rejected");
+        await ConsoleBrowserFixture.ArrivedAsync(page, new Regex("/console/rejected$"));
 
         await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = $"Replay rejection {id}", Exact = true }).ClickAsync();
 
