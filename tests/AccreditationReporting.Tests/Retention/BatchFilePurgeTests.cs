@@ -80,13 +80,16 @@ public sealed class BatchFilePurgeTests
         var target = $"batch:{batch.Id}";
         var db = service.Database;
 
+        // The trail's lock is held before the download starts (started first, a quick download could
+        // record its start and send its file before the lock was taken).
+        var trailLock = new NpgsqlConnection(service.PostgresConnectionString);
+        await trailLock.OpenAsync();
+        await ExecuteAsync(trailLock, "SELECT pg_advisory_lock(hashtextextended('audit-trail', 0))");
         using var call = store.Exports.DownloadBatch(new DownloadBatchRequest { BatchId = batch.Id });
         Task<bool> manifest;
-        await using (var trailLock = new NpgsqlConnection(service.PostgresConnectionString))
+        await using (trailLock)
         {
             // The download has read the batch, file still there, and waits to record its start.
-            await trailLock.OpenAsync();
-            await ExecuteAsync(trailLock, "SELECT pg_advisory_lock(hashtextextended('audit-trail', 0))");
             manifest = call.ResponseStream.MoveNext(CancellationToken.None);
             await Eventually.TrueAsync(
                 async () => await db.ScalarAsync<long>(
