@@ -90,14 +90,15 @@ public sealed class PurgeScheduleTests
     public async Task TheScheduleRunsThePurgeAtItsTime()
     {
         await using var service = await ReportingService.StartAsync(useRabbitMq: false, settings: new Dictionary<string, string?> { ["Retention:Schedule"] = "30 2 * * *" });
-        var clock = new FakeTimeProvider(new DateTimeOffset(DateTime.UtcNow.Date.AddHours(2).AddMinutes(29), TimeSpan.Zero));
+        var clock = new WatchedClock(new DateTimeOffset(DateTime.UtcNow.Date.AddHours(2).AddMinutes(29), TimeSpan.Zero));
         using var schedule = ActivatorUtilities.CreateInstance<RetentionSchedule>(service.Services, (TimeProvider)clock);
         await schedule.StartAsync(CancellationToken.None);
         try
         {
             // A run without records to delete writes two entries: batch files, then the audit trail.
             const string Runs = "SELECT count(*) FROM accreditation.audit_events WHERE action = 'retention.purge' AND details->>'part' = 'audit-trail'";
-            await Task.Delay(TimeSpan.FromMilliseconds(200));
+            // The schedule has read 02:29 and waits for 02:30.
+            await clock.FirstTimer.WaitAsync(TimeSpan.FromSeconds(30));
             Assert.Equal(0L, await service.Database.ScalarAsync<long>(Runs));
 
             clock.Advance(TimeSpan.FromMinutes(1));
