@@ -133,7 +133,19 @@ public sealed class BatchRedactionTests(LearnerRightsFixture fixture) : IClassFi
     public async Task ABatchRedactedBetweenPushAttemptsIsPushedAsTheCopyUnderTheSameIdempotencyKey()
     {
         const string recipient = Recipients.ParsLearners;
-        await using var endpoint = await RecipientEndpoint.StartAsync(503, 200);
+        // The first attempt is answered (503) only once the learner is erased, so the second, 3 s after
+        // that answer, cannot read the file from before the erasure however slow the erasure is.
+        var erased = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var endpoint = await RecipientEndpoint.StartAsync(async (attempt, aborted) =>
+        {
+            if (attempt == 1)
+            {
+                await erased.Task.WaitAsync(aborted);
+                return new RecipientEndpoint.Answer(503);
+            }
+
+            return new RecipientEndpoint.Answer(200);
+        });
         await using var service = await ReportingService.StartAsync(useRabbitMq: false, settings: new Dictionary<string, string?>
         {
             [$"Exports:Delivery:{recipient}:Endpoint"] = endpoint.Url.ToString(),
@@ -147,9 +159,11 @@ public sealed class BatchRedactionTests(LearnerRightsFixture fixture) : IClassFi
         var batch = await InsertBatchAsync(service.Database, pars, sent, 1, nameof(DeliveryStatus.Pending), (learner.CompletionId, 1, 1));
         await Eventually.TrueAsync(() => Task.FromResult(endpoint.Received.Count == 1), what: "the first push attempt");
 
-        // Erased while the deliverer waits to try again.
+        // Erased while the first attempt waits for its answer.
         var erasure = await new LearnerRightsService.LearnerRightsServiceClient(service.CreateChannel(StaffRoles.PrivacyOfficer))
             .EraseLearnerAsync(new EraseLearnerRequest { LearnerId = learner.LearnerId, RequestReference = "PRIV-REDACT-PUSH" });
+
+        erased.SetResult();
 
         Assert.Equal(new[] { batch }, erasure.BatchesRedacted);
         await Eventually.TrueAsync(
