@@ -46,7 +46,8 @@ internal sealed class LocalRabbitMq : IAsyncDisposable
         }
 
         var directory = Directory.CreateTempSubdirectory("accreditation-rabbitmq-").FullName;
-        var port = LoopbackPort.Free();
+        var ports = LoopbackPort.Free(2);
+        var (port, distributionPort) = (ports[0], ports[1]);
         Directory.CreateDirectory(Path.Combine(directory, "mnesia"));
         Directory.CreateDirectory(Path.Combine(directory, "log"));
         await File.WriteAllTextAsync(Path.Combine(directory, "rabbitmq.conf"), $"listeners.tcp.default = 127.0.0.1:{port}\n");
@@ -69,7 +70,7 @@ internal sealed class LocalRabbitMq : IAsyncDisposable
                 ["RABBITMQ_LOG_BASE"] = Path.Combine(directory, "log"),
                 ["RABBITMQ_NODENAME"] = nodeName,
                 ["RABBITMQ_CONFIG_FILE"] = Path.Combine(directory, "rabbitmq"),
-                ["RABBITMQ_DIST_PORT"] = LoopbackPort.Free().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["RABBITMQ_DIST_PORT"] = distributionPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["RABBITMQ_FEATURE_FLAGS_FILE"] = Path.Combine(directory, "feature_flags"),
                 ["RABBITMQ_ENABLED_PLUGINS_FILE"] = Path.Combine(directory, "enabled_plugins"),
             },

@@ -57,7 +57,8 @@ public sealed class RabbitMqNode : IAsyncDisposable
         }
 
         var directory = Directory.CreateTempSubdirectory("accreditation-rabbitmq-node-").FullName;
-        var node = new RabbitMqNode(directory, LoopbackPort.Free(), LoopbackPort.Free());
+        var ports = LoopbackPort.Free(2);
+        var node = new RabbitMqNode(directory, ports[0], ports[1]);
         Directory.CreateDirectory(Path.Combine(directory, "mnesia"));
         Directory.CreateDirectory(Path.Combine(directory, "log"));
         await File.WriteAllTextAsync(Path.Combine(directory, "rabbitmq.conf"), $"listeners.tcp.default = 127.0.0.1:{node.Port}\n");
