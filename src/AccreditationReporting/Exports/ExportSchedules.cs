@@ -55,23 +55,51 @@ internal sealed class ExportSchedules(
         return problems.Count == 0 ? schedules : throw new ExportCatalogException(problems);
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(schedules.Select(s => RunAsync(s.Key, s.Value, stoppingToken)));
+    /// <summary>
+    /// How many missed occurrences are made late, oldest first. After a longer gap only the latest
+    /// this many are; the first of them takes the completions the earlier ones would have had.
+    /// </summary>
+    public const int MissedOccurrencesMade = 10;
 
-    private async Task RunAsync(string recipient, CronExpression schedule, CancellationToken stoppingToken)
+    /// <summary>How long a schedule waits after a failed run (the database unreachable) before it tries again.</summary>
+    public static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(5);
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var started = time.GetUtcNow();
+        return Task.WhenAll(schedules.Select(s => RunAsync(s.Key, s.Value, started, stoppingToken)));
+    }
+
+    /// <summary>
+    /// Runs each occurrence after the last one claimed by any instance. One that every instance missed
+    /// (all stopped, the database unreachable, a run longer than the interval) is made as soon as an
+    /// instance can, with its own cut-off, rather than left for the next occurrence: a daily batch
+    /// missed at 02:00 during a rollout comes at 02:05, not a day late.
+    /// </summary>
+    private async Task RunAsync(string recipient, CronExpression schedule, DateTimeOffset started, CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            var now = time.GetUtcNow();
-            if (schedule.GetNextOccurrence(now.UtcDateTime, TimeZoneInfo.Utc) is not { } next)
-            {
-                return;
-            }
-
             try
             {
-                await Task.Delay(new DateTimeOffset(next, TimeSpan.Zero) - now, time, stoppingToken);
-                await RunOccurrenceAsync(recipient, new DateTimeOffset(next, TimeSpan.Zero), stoppingToken);
+                // Before any claim for this recipient, occurrences count from this instance's start.
+                var last = await LastClaimedAsync(recipient, stoppingToken) ?? started;
+                var now = time.GetUtcNow();
+                if (NextDue(schedule, last, now) is not { } next)
+                {
+                    return;
+                }
+
+                if (next > now)
+                {
+                    await Task.Delay(next - now, time, stoppingToken);
+                }
+                else
+                {
+                    logger.LogInformation("Scheduled export for {Recipient} due at {Occurrence} is made late", recipient, next);
+                }
+
+                await RunOccurrenceAsync(recipient, next, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -79,10 +107,52 @@ internal sealed class ExportSchedules(
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
             {
-                // The next occurrence takes everything this one would have; nothing is lost by waiting for it.
-                logger.LogWarning("Scheduled export for {Recipient} failed ({Error}); the next occurrence will take its completions", recipient, e.GetType().Name);
+                // Unclaimed, the occurrence is tried again; claimed, the next one takes its completions.
+                logger.LogWarning("Scheduled export for {Recipient} failed ({Error}); trying again in {Delay}", recipient, e.GetType().Name, RetryAfterFailure);
+                try
+                {
+                    await Task.Delay(RetryAfterFailure, time, stoppingToken);
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    return;
+                }
             }
         }
+    }
+
+    /// <summary>
+    /// The oldest occurrence after <paramref name="last"/> that is due by <paramref name="now"/> (of the
+    /// latest <see cref="MissedOccurrencesMade"/>), else the next one to come; null when none will.
+    /// </summary>
+    internal static DateTimeOffset? NextDue(CronExpression schedule, DateTimeOffset last, DateTimeOffset now)
+    {
+        var missed = new Queue<DateTime>(MissedOccurrencesMade);
+        if (last < now)
+        {
+            foreach (var occurrence in schedule.GetOccurrences(last.UtcDateTime, now.UtcDateTime, TimeZoneInfo.Utc, fromInclusive: false, toInclusive: true))
+            {
+                if (missed.Count == MissedOccurrencesMade)
+                {
+                    missed.Dequeue();
+                }
+
+                missed.Enqueue(occurrence);
+            }
+        }
+
+        var next = missed.Count > 0 ? missed.Peek() : schedule.GetNextOccurrence(Max(last, now).UtcDateTime, TimeZoneInfo.Utc);
+        return next is { } due ? new DateTimeOffset(due, TimeSpan.Zero) : null;
+    }
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    private async Task<DateTimeOffset?> LastClaimedAsync(string recipient, CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<ReportingDbContext>().ScheduledRuns
+            .Where(r => r.Recipient == recipient)
+            .MaxAsync(r => (DateTimeOffset?)r.Occurrence, cancellationToken);
     }
 
     private async Task RunOccurrenceAsync(string recipient, DateTimeOffset occurrence, CancellationToken cancellationToken)

@@ -1,0 +1,140 @@
+using AccreditationReporting.Exports;
+using AccreditationReporting.Storage;
+using AccreditationReporting.Tests.Fixtures;
+using Cronos;
+using Microsoft.Extensions.DependencyInjection;
+using static AccreditationReporting.Tests.Exports.ExportEvents;
+
+namespace AccreditationReporting.Tests.Exports;
+
+/// <summary>
+/// An occurrence no instance ran (all stopped, the database unreachable, a run longer than the interval)
+/// is made late with its own cut-off, not left to the next occurrence.
+/// </summary>
+public sealed class MissedOccurrenceTests
+{
+    private const string Recipient = "joint-provider/cme-consultants";
+    private static readonly CronExpression EveryMinute = CronExpression.Parse("* * * * *");
+
+    [Fact]
+    public async Task EachMissedOccurrenceIsMadeLateInOrderAndAStoredCompletionGoesToTheFirstWhoseCutoffIsAfterIt()
+    {
+        await using var service = await ReportingService.StartAsync(useRabbitMq: false);
+        var minute = await StoreCompletionAsync(service);
+
+        // Last run three minutes before the completion's minute; the clock two and a half minutes after it.
+        await ClaimAsync(service, minute.AddMinutes(-3));
+        var clock = new WatchedClock(minute.AddMinutes(2.5));
+        using var schedules = await StartAsync(service, clock);
+
+        // Then it waits for the next occurrence, having made the five it missed.
+        await clock.FirstTimer.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(
+            [
+                $"{minute.AddMinutes(-3):HH:mm} earlier none",
+                $"{minute.AddMinutes(-2):HH:mm} late none",
+                $"{minute.AddMinutes(-1):HH:mm} late none",
+                $"{minute:HH:mm} late none",
+                $"{minute.AddMinutes(1):HH:mm} late 1 completion",
+                $"{minute.AddMinutes(2):HH:mm} late none",
+            ],
+            await RunsAsync(service, clock));
+
+        // The next occurrence is on time again.
+        clock.Advance(TimeSpan.FromSeconds(30));
+        await Eventually.TrueAsync(async () => (await RunsAsync(service, clock)).Count == 7, what: "the occurrence after the missed ones");
+        Assert.Equal($"{minute.AddMinutes(3):HH:mm} on time none", (await RunsAsync(service, clock))[^1]);
+    }
+
+    [Fact]
+    public async Task AfterALongGapOnlyTheLatestMissedOccurrencesAreMadeAndTheFirstOfThemTakesTheEarlierCompletions()
+    {
+        await using var service = await ReportingService.StartAsync(useRabbitMq: false);
+        var minute = await StoreCompletionAsync(service);
+
+        // Received 20 minutes before the clock: in the gap, before the occurrences that are made.
+        await ClaimAsync(service, minute.AddMinutes(-30));
+        await service.Database.ScalarAsync<int>("UPDATE accreditation.completions SET received_at = received_at - interval '20 minutes'; SELECT 1");
+        var clock = new WatchedClock(minute.AddMinutes(0.5));
+        using var schedules = await StartAsync(service, clock);
+
+        await clock.FirstTimer.WaitAsync(TimeSpan.FromSeconds(30));
+        var runs = await RunsAsync(service, clock);
+        Assert.Equal(1 + ExportSchedules.MissedOccurrencesMade, runs.Count);
+        Assert.Equal($"{minute.AddMinutes(-30):HH:mm} earlier none", runs[0]);
+        Assert.Equal($"{minute.AddMinutes(1 - ExportSchedules.MissedOccurrencesMade):HH:mm} late 1 completion", runs[1]);
+        Assert.Equal($"{minute:HH:mm} late none", runs[^1]);
+    }
+
+    [Fact]
+    public async Task AnOccurrenceMissedWhileTheDatabaseRefusedItIsMadeWhenTheDatabaseTakesItAgain()
+    {
+        await using var service = await ReportingService.StartAsync(useRabbitMq: false);
+        var minute = await StoreCompletionAsync(service);
+        await ClaimAsync(service, minute);
+        await service.Database.ScalarAsync<int>($"REVOKE INSERT ON accreditation.scheduled_runs FROM {DatabaseRoles.Service}; SELECT 1");
+        var clock = new WatchedClock(minute.AddMinutes(1.5));
+        using var schedules = await StartAsync(service, clock);
+
+        // The claim failed: the schedule waits to try again, nothing claimed.
+        await clock.FirstTimer.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Single(await RunsAsync(service, clock));
+
+        await service.Database.ScalarAsync<int>($"GRANT INSERT ON accreditation.scheduled_runs TO {DatabaseRoles.Service}; SELECT 1");
+        clock.Advance(ExportSchedules.RetryAfterFailure);
+        await Eventually.TrueAsync(async () => (await RunsAsync(service, clock)).Count == 2, what: "the occurrence made after the retry");
+        Assert.Equal($"{minute.AddMinutes(1):HH:mm} late none", (await RunsAsync(service, clock))[1]);
+    }
+
+    [Fact]
+    public void TheNextDueIsTheOldestMissedOrElseTheNextToCome()
+    {
+        var last = new DateTimeOffset(2026, 11, 30, 2, 0, 0, TimeSpan.Zero);
+        var daily = CronExpression.Parse("0 2 * * *");
+        Assert.Equal(last.AddDays(1), ExportSchedules.NextDue(daily, last, last.AddHours(5)));
+        Assert.Equal(last.AddDays(1), ExportSchedules.NextDue(daily, last, last.AddDays(1)));
+        Assert.Equal(last.AddDays(1), ExportSchedules.NextDue(daily, last, last.AddDays(1).AddMinutes(5)));
+        Assert.Equal(last.AddDays(1), ExportSchedules.NextDue(daily, last, last.AddDays(3)));
+        Assert.Equal(last.AddDays(30 - ExportSchedules.MissedOccurrencesMade + 1), ExportSchedules.NextDue(daily, last, last.AddDays(30).AddHours(1)));
+
+        // Another instance's clock ahead of this one's: the next after its claim, not one already claimed.
+        Assert.Equal(last.AddDays(1), ExportSchedules.NextDue(daily, last, last.AddMinutes(-1)));
+    }
+
+    /// <summary>Stores one completion; returns the start of the minute it was received in.</summary>
+    private static async Task<DateTimeOffset> StoreCompletionAsync(ReportingService service)
+    {
+        await new ExportServiceFixtureOver(service).StoreAsync(Completion(NewActivity()));
+        var received = await service.Database.ScalarAsync<DateTime>("SELECT received_at FROM accreditation.completions");
+        var utc = new DateTimeOffset(received, TimeSpan.Zero);
+        return utc.AddTicks(-(utc.Ticks % TimeSpan.TicksPerMinute));
+    }
+
+    private static Task ClaimAsync(ReportingService service, DateTimeOffset occurrence) =>
+        service.Database.ScalarAsync<int>(
+            "INSERT INTO accreditation.scheduled_runs (recipient, occurrence, claimed_by, claimed_at) VALUES (@r, @o, 'earlier', @o) RETURNING 1",
+            ("r", Recipient), ("o", occurrence));
+
+    /// <summary>The service's schedules for <see cref="Recipient"/> every minute, on the test's clock.</summary>
+    private static async Task<IDisposable> StartAsync(ReportingService service, TimeProvider clock)
+    {
+        var schedules = ActivatorUtilities.CreateInstance<ExportSchedules>(
+            service.Services, (IReadOnlyDictionary<string, CronExpression>)new Dictionary<string, CronExpression> { [Recipient] = EveryMinute }, clock);
+        await schedules.StartAsync(CancellationToken.None);
+        return schedules;
+    }
+
+    /// <summary>Each claimed occurrence: its minute, whether it ran on time, late or before the test, and its batch.</summary>
+    private static async Task<List<string>> RunsAsync(ReportingService service, WatchedClock clock) =>
+        await service.Database.ColumnAsync<string>(
+            """
+            SELECT to_char(r.occurrence AT TIME ZONE 'UTC', 'HH24:MI') || ' '
+                || CASE WHEN r.claimed_by = 'earlier' THEN 'earlier' WHEN r.claimed_at > r.occurrence + interval '1 second' THEN 'late' ELSE 'on time' END || ' '
+                || coalesce(b.included || ' completion', 'none')
+            FROM accreditation.scheduled_runs r
+            LEFT JOIN accreditation.export_batches b ON b.id = r.batch_id AND b.cutoff = r.occurrence
+            WHERE r.recipient = @r
+            ORDER BY r.occurrence
+            """,
+            ("r", Recipient));
+}
