@@ -25,9 +25,23 @@ internal sealed class ExportBatches(
     ILogger<ExportBatches> logger)
 {
     /// <summary>The new batch, or null when nothing has happened since the last one.</summary>
-    /// <param name="actor">Who asked for it (a caller, or the schedule); the audit entry commits with the batch.</param>
-    public async Task<ExportBatch?> CreateAsync(
-        string recipient, DateTimeOffset? cutoff, BatchTrigger trigger, AuditActor actor, CancellationToken cancellationToken)
+    /// <param name="actor">Who asked for it; the audit entry commits with the batch.</param>
+    public Task<ExportBatch?> CreateAsync(
+        string recipient, DateTimeOffset? cutoff, BatchTrigger trigger, AuditActor actor, CancellationToken cancellationToken) =>
+        CreateAsync(recipient, cutoff, trigger, actor, null, cancellationToken);
+
+    /// <summary>
+    /// The batch of a schedule's occurrence, its cut-off the occurrence. The occurrence is claimed in the
+    /// batch's own transaction, so it is run once by whichever instance commits first, and an attempt
+    /// that never commits (stopped, the database lost) leaves it unclaimed for the schedule to make late.
+    /// Null when another instance ran it, when nothing is new, or when a batch with a later cut-off
+    /// already took what it would have (a late occurrence after an on-demand batch): claimed then too.
+    /// </summary>
+    public Task<ExportBatch?> CreateScheduledAsync(string recipient, ScheduledOccurrence occurrence, CancellationToken cancellationToken) =>
+        CreateAsync(recipient, occurrence.At, BatchTrigger.Schedule, AuditActor.Service("export-schedule"), occurrence, cancellationToken);
+
+    private async Task<ExportBatch?> CreateAsync(
+        string recipient, DateTimeOffset? cutoff, BatchTrigger trigger, AuditActor actor, ScheduledOccurrence? occurrence, CancellationToken cancellationToken)
     {
         // Checked before anything is measured: a recipient is a metric tag, and only configured ones may be.
         var export = catalog.Find(recipient) ?? throw new ArgumentException($"unknown recipient '{recipient}'", nameof(recipient));
@@ -39,8 +53,8 @@ internal sealed class ExportBatches(
         ExportBatch? batch = null;
         try
         {
-            batch = await CreateAsync(export, recipient, cutoff, trigger, actor, cancellationToken);
-            outcome = batch is null ? "nothing-new" : "created";
+            (batch, var ran) = await CreateAsync(export, recipient, cutoff, trigger, actor, occurrence, cancellationToken);
+            outcome = batch is not null ? "created" : ran ? "nothing-new" : "run-elsewhere";
             return batch;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -55,8 +69,10 @@ internal sealed class ExportBatches(
         }
     }
 
-    private async Task<ExportBatch?> CreateAsync(
-        RecipientExport export, string recipient, DateTimeOffset? cutoff, BatchTrigger trigger, AuditActor actor, CancellationToken cancellationToken)
+    /// <returns>The batch, if one was made; whether this call ran (false: the occurrence was another instance's).</returns>
+    private async Task<(ExportBatch? Batch, bool Ran)> CreateAsync(
+        RecipientExport export, string recipient, DateTimeOffset? cutoff, BatchTrigger trigger, AuditActor actor,
+        ScheduledOccurrence? occurrence, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var upTo = cutoff ?? now;
@@ -82,6 +98,20 @@ internal sealed class ExportBatches(
         // JIT compiling these few statements cost more than it saved on every batch size measured.
         await SqlCommands.ExecuteAsync(connection, "SET LOCAL jit = off", cancellationToken);
         await LockAsync(connection, recipient, cancellationToken);
+        if (occurrence is not null)
+        {
+            if (!await ClaimAsync(connection, recipient, occurrence, cancellationToken))
+            {
+                return (null, false);
+            }
+
+            if (await SqlCommands.ScalarAsync<object>(connection, LatestCoveringBatch, cancellationToken, recipient, occurrence.At) is long covering)
+            {
+                logger.LogInformation("The {Occurrence} occurrence for {Recipient} is covered by batch {BatchId}, cut off later", occurrence.At, recipient, covering);
+                await transaction.CommitAsync(cancellationToken);
+                return (null, true);
+            }
+        }
 
         var batchId = await SqlCommands.ScalarAsync<long>(
             connection,
@@ -128,7 +158,10 @@ internal sealed class ExportBatches(
         if (summary.Lines == 0)
         {
             await transaction.RollbackAsync(cancellationToken);
-            return null;
+
+            // The occurrence ran, with nothing to send: claimed on its own (not to a savepoint: the batch's
+            // snapshot export refuses a subtransaction). Stopped before this, it runs again, to the same end.
+            return (null, occurrence is null || await ClaimAsync(connection, recipient, occurrence, cancellationToken));
         }
 
         // A joint provider's recipient ID has a '/', which no file name may.
@@ -143,9 +176,8 @@ internal sealed class ExportBatches(
             cancellationToken,
             batchId, fileName, (int)rows, length, sha256, summary.Included, summary.Corrections, StoredJson.Serialize(summary.Exclusions));
 
-        // A scheduled batch's cut-off is its occurrence, which its instance claimed before it began:
-        // linked in the batch's own transaction, so a batch never exists without its occurrence knowing.
-        if (trigger == BatchTrigger.Schedule)
+        // A scheduled batch's cut-off is its occurrence, claimed above in this transaction.
+        if (occurrence is not null)
         {
             await SqlCommands.ExecuteAsync(
                 connection,
@@ -177,8 +209,30 @@ internal sealed class ExportBatches(
             "Export batch {BatchId} for {Recipient}: {Rows} rows, {Included} included, {Corrections} corrections, {Excluded} excluded",
             batchId, recipient, rows, summary.Included, summary.Corrections, summary.Exclusions.Sum(e => e.Count));
         db.ChangeTracker.Clear();
-        return await db.ExportBatches.AsNoTracking().Include(b => b.Submissions).SingleAsync(b => b.Id == batchId, cancellationToken);
+        return (await db.ExportBatches.AsNoTracking().Include(b => b.Submissions).SingleAsync(b => b.Id == batchId, cancellationToken), true);
     }
+
+    /// <summary>The recipient's latest batch cut off at or after an occurrence: it took all the occurrence would.</summary>
+    private const string LatestCoveringBatch =
+        """
+        SELECT max(id) FROM accreditation.export_batches
+        WHERE recipient = $1 AND file_name <> '' AND cutoff >= $2
+        """;
+
+    /// <summary>
+    /// Claims the occurrence for this transaction. Under the recipient's lock, so an instance that woke
+    /// for it too waits here until this transaction ends, then finds it claimed (or, rolled back, free).
+    /// </summary>
+    private static async Task<bool> ClaimAsync(NpgsqlConnection connection, string recipient, ScheduledOccurrence occurrence, CancellationToken cancellationToken) =>
+        await SqlCommands.RowsAsync(
+            connection,
+            """
+            INSERT INTO accreditation.scheduled_runs (recipient, occurrence, claimed_by, claimed_at)
+            VALUES ($1, $2, $3, $4)
+            ON CONFLICT DO NOTHING
+            """,
+            cancellationToken,
+            recipient, occurrence.At, occurrence.Instance, occurrence.ClaimedAt) == 1;
 
     /// <summary>
     /// A read-only transaction on a second connection that sees exactly what the batch's transaction

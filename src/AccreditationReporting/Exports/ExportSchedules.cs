@@ -64,6 +64,12 @@ internal sealed class ExportSchedules(
     /// <summary>How long a schedule waits after a failed run (the database unreachable) before it tries again.</summary>
     public static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// The longest single wait: a quarterly schedule's next run is further off than a timer can wait
+    /// (49 days), and looking at the claims again now and then costs nothing.
+    /// </summary>
+    public static readonly TimeSpan LongestWait = TimeSpan.FromHours(12);
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var started = time.GetUtcNow();
@@ -72,9 +78,9 @@ internal sealed class ExportSchedules(
 
     /// <summary>
     /// Runs each occurrence after the last one claimed by any instance. One that every instance missed
-    /// (all stopped, the database unreachable, a run longer than the interval) is made as soon as an
-    /// instance can, with its own cut-off, rather than left for the next occurrence: a daily batch
-    /// missed at 02:00 during a rollout comes at 02:05, not a day late.
+    /// (all stopped, the database unreachable, a run cut short or longer than the interval) is made as
+    /// soon as an instance can, with its own cut-off, rather than left to the next occurrence: a daily
+    /// batch missed at 02:00 during a rollout comes at 02:05, not a day late.
     /// </summary>
     private async Task RunAsync(string recipient, CronExpression schedule, DateTimeOffset started, CancellationToken stoppingToken)
     {
@@ -82,12 +88,17 @@ internal sealed class ExportSchedules(
         {
             try
             {
-                // Before any claim for this recipient, occurrences count from this instance's start.
-                var last = await LastClaimedAsync(recipient, stoppingToken) ?? started;
                 var now = time.GetUtcNow();
-                if (NextDue(schedule, last, now) is not { } next)
+                if (NextDue(schedule, await CountFromAsync(recipient, schedule, started, stoppingToken), now) is not { } next)
                 {
+                    logger.LogWarning("The schedule of {Recipient} has no occurrence to come; it makes no more batches", recipient);
                     return;
+                }
+
+                if (next - now > LongestWait)
+                {
+                    await Task.Delay(LongestWait, time, stoppingToken);
+                    continue;
                 }
 
                 if (next > now)
@@ -105,9 +116,10 @@ internal sealed class ExportSchedules(
             {
                 return;
             }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+            catch (Exception e)
             {
-                // Unclaimed, the occurrence is tried again; claimed, the next one takes its completions.
+                // Whatever failed, the loop goes on: it is the recipient's only schedule. An occurrence
+                // whose batch did not commit is unclaimed, so it is tried again.
                 logger.LogWarning("Scheduled export for {Recipient} failed ({Error}); trying again in {Delay}", recipient, e.GetType().Name, RetryAfterFailure);
                 try
                 {
@@ -122,57 +134,61 @@ internal sealed class ExportSchedules(
     }
 
     /// <summary>
+    /// Where occurrences count from: the last one claimed, if it is one of this schedule's; else (no
+    /// claim yet, or the expression changed since) this instance's start, so a new schedule makes no
+    /// batches for a past it never had.
+    /// </summary>
+    private async Task<DateTimeOffset> CountFromAsync(string recipient, CronExpression schedule, DateTimeOffset started, CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        return CountFrom(schedule, await LastClaimedAsync(scope.ServiceProvider.GetRequiredService<ReportingDbContext>(), recipient, cancellationToken), started);
+    }
+
+    /// <summary>The last claimed occurrence if it is one of <paramref name="schedule"/>'s, else <paramref name="otherwise"/>.</summary>
+    internal static DateTimeOffset CountFrom(CronExpression schedule, DateTimeOffset? lastClaimed, DateTimeOffset otherwise) =>
+        lastClaimed is { } claimed && schedule.GetNextOccurrence(claimed.UtcDateTime, TimeZoneInfo.Utc, inclusive: true) == claimed.UtcDateTime
+            ? claimed
+            : otherwise;
+
+    /// <summary>The latest occurrence of the recipient's schedule any instance claimed.</summary>
+    internal static Task<DateTimeOffset?> LastClaimedAsync(ReportingDbContext db, string recipient, CancellationToken cancellationToken) =>
+        db.ScheduledRuns.Where(r => r.Recipient == recipient).MaxAsync(r => (DateTimeOffset?)r.Occurrence, cancellationToken);
+
+    /// <summary>
     /// The oldest occurrence after <paramref name="last"/> that is due by <paramref name="now"/> (of the
     /// latest <see cref="MissedOccurrencesMade"/>), else the next one to come; null when none will.
     /// </summary>
     internal static DateTimeOffset? NextDue(CronExpression schedule, DateTimeOffset last, DateTimeOffset now)
     {
-        var missed = new Queue<DateTime>(MissedOccurrencesMade);
-        if (last < now)
+        // The latest missed, looked for back from now in a window that doubles until it holds enough or
+        // reaches the last claim: a schedule by the second after months away is not walked through.
+        var window = TimeSpan.FromMinutes(1);
+        while (last < now)
         {
-            foreach (var occurrence in schedule.GetOccurrences(last.UtcDateTime, now.UtcDateTime, TimeZoneInfo.Utc, fromInclusive: false, toInclusive: true))
+            var from = now - window > last ? now - window : last;
+            var missed = schedule.GetOccurrences(from.UtcDateTime, now.UtcDateTime, TimeZoneInfo.Utc, fromInclusive: false, toInclusive: true)
+                .TakeLast(MissedOccurrencesMade + 1).ToList();
+            if (missed.Count > MissedOccurrencesMade || (from == last && missed.Count > 0))
             {
-                if (missed.Count == MissedOccurrencesMade)
-                {
-                    missed.Dequeue();
-                }
-
-                missed.Enqueue(occurrence);
+                return new DateTimeOffset(missed[^Math.Min(missed.Count, MissedOccurrencesMade)], TimeSpan.Zero);
             }
+
+            if (from == last)
+            {
+                break;
+            }
+
+            window *= 2;
         }
 
-        var next = missed.Count > 0 ? missed.Peek() : schedule.GetNextOccurrence(Max(last, now).UtcDateTime, TimeZoneInfo.Utc);
+        var next = schedule.GetNextOccurrence((last > now ? last : now).UtcDateTime, TimeZoneInfo.Utc);
         return next is { } due ? new DateTimeOffset(due, TimeSpan.Zero) : null;
-    }
-
-    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
-
-    private async Task<DateTimeOffset?> LastClaimedAsync(string recipient, CancellationToken cancellationToken)
-    {
-        await using var scope = services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<ReportingDbContext>().ScheduledRuns
-            .Where(r => r.Recipient == recipient)
-            .MaxAsync(r => (DateTimeOffset?)r.Occurrence, cancellationToken);
     }
 
     private async Task RunOccurrenceAsync(string recipient, DateTimeOffset occurrence, CancellationToken cancellationToken)
     {
         await using var scope = services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<ReportingDbContext>();
-        var claimed = await db.Database.ExecuteSqlInterpolatedAsync(
-            $"""
-            INSERT INTO accreditation.scheduled_runs (recipient, occurrence, claimed_by, claimed_at)
-            VALUES ({recipient}, {occurrence.ToUniversalTime()}, {_instance}, {time.GetUtcNow().ToUniversalTime()})
-            ON CONFLICT DO NOTHING
-            """,
-            cancellationToken);
-        if (claimed == 0)
-        {
-            return;
-        }
-
-        // The batch links itself to this occurrence as it commits.
         await scope.ServiceProvider.GetRequiredService<ExportBatches>()
-            .CreateAsync(recipient, occurrence, BatchTrigger.Schedule, Audit.AuditActor.Service("export-schedule"), cancellationToken);
+            .CreateScheduledAsync(recipient, new ScheduledOccurrence(occurrence, _instance, time.GetUtcNow()), cancellationToken);
     }
 }

@@ -80,7 +80,7 @@ public sealed class ServiceMetrics
     public void IngestLag(TimeSpan lag, string publishTimeFrom) =>
         _ingestLag.Record(Math.Max(0, lag.TotalSeconds), new KeyValuePair<string, object?>("publish_time_from", publishTimeFrom));
 
-    /// <param name="outcome"><c>created</c>, <c>nothing-new</c> (no batch was made) or <c>failed</c>.</param>
+    /// <param name="outcome"><c>created</c>, <c>nothing-new</c> (no batch was made), <c>run-elsewhere</c> (a scheduled occurrence another instance made), <c>failed</c> or <c>cancelled</c>.</param>
     public void BatchMade(string recipient, string outcome, TimeSpan duration, long? rows)
     {
         var tags = new TagList { { "recipient", recipient }, { "outcome", outcome } };

@@ -21,7 +21,15 @@ internal sealed class RetentionSchedule(
 
             try
             {
-                await Task.Delay(new DateTimeOffset(next, TimeSpan.Zero) - now, time, stoppingToken);
+                // A timer waits at most 49 days; a yearly schedule's next run can be further.
+                var wait = new DateTimeOffset(next, TimeSpan.Zero) - now;
+                if (wait > Exports.ExportSchedules.LongestWait)
+                {
+                    await Task.Delay(Exports.ExportSchedules.LongestWait, time, stoppingToken);
+                    continue;
+                }
+
+                await Task.Delay(wait, time, stoppingToken);
                 // The run reads the schedule's clock: it purges what is past retention at this occurrence.
                 await using var scope = scopes.CreateAsyncScope();
                 await ActivatorUtilities.CreateInstance<RetentionPurge>(scope.ServiceProvider, time).RunAsync(stoppingToken);

@@ -1,3 +1,4 @@
+using AccreditationReporting.Api.V1;
 using AccreditationReporting.Exports;
 using AccreditationReporting.Storage;
 using AccreditationReporting.Tests.Fixtures;
@@ -83,7 +84,65 @@ public sealed class MissedOccurrenceTests
         await service.Database.ScalarAsync<int>($"GRANT INSERT ON accreditation.scheduled_runs TO {DatabaseRoles.Service}; SELECT 1");
         clock.Advance(ExportSchedules.RetryAfterFailure);
         await Eventually.TrueAsync(async () => (await RunsAsync(service, clock)).Count == 2, what: "the occurrence made after the retry");
-        Assert.Equal($"{minute.AddMinutes(1):HH:mm} late none", (await RunsAsync(service, clock))[1]);
+        Assert.Equal($"{minute.AddMinutes(1):HH:mm} late 1 completion", (await RunsAsync(service, clock))[1]);
+    }
+
+    [Fact]
+    public async Task AnOccurrenceWhoseBatchDidNotCommitIsLeftUnclaimedAndMadeOnTheNextTry()
+    {
+        await using var service = await ReportingService.StartAsync(useRabbitMq: false);
+        var minute = await StoreCompletionAsync(service);
+        await ClaimAsync(service, minute);
+        await service.Database.ScalarAsync<int>($"REVOKE INSERT ON accreditation.export_batches FROM {DatabaseRoles.Service}; SELECT 1");
+        var clock = new WatchedClock(minute.AddMinutes(1.5));
+        using var schedules = await StartAsync(service, clock);
+
+        // The claim went with the batch's transaction: as if the instance had stopped mid-batch.
+        await clock.FirstTimer.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Single(await RunsAsync(service, clock));
+
+        await service.Database.ScalarAsync<int>($"GRANT INSERT ON accreditation.export_batches TO {DatabaseRoles.Service}; SELECT 1");
+        clock.Advance(ExportSchedules.RetryAfterFailure);
+        await Eventually.TrueAsync(async () => (await RunsAsync(service, clock)).Count == 2, what: "the occurrence made on the next try");
+        Assert.Equal($"{minute.AddMinutes(1):HH:mm} late 1 completion", (await RunsAsync(service, clock))[1]);
+    }
+
+    [Fact]
+    public async Task AMissedOccurrenceCutOffBeforeAnOnDemandBatchMakesNoBatchAndLeavesItsCorrectionsToTheNext()
+    {
+        await using var service = await ReportingService.StartAsync(useRabbitMq: false);
+        var store = new ExportServiceFixtureOver(service);
+        var activity = NewActivity();
+        var sent = Completion(activity);
+        await store.StoreAsync(sent);
+        var onDemand = (await store.Exports.CreateBatchAsync(new CreateBatchRequest { Recipient = Recipient })).Batch;
+        var cutoff = onDemand.Cutoff.ToDateTimeOffset();
+        var minute = cutoff.AddTicks(-(cutoff.Ticks % TimeSpan.TicksPerMinute));
+
+        // A retake after the on-demand batch: the row that batch sent is withdrawn by the next one.
+        var retake = Completion(activity, change: e =>
+        {
+            e["learner"]!["learnerId"] = LearnerId(sent);
+            e["occurredAt"] = "2026-11-21T09:00:00Z";
+        });
+        await store.StoreAsync(retake);
+
+        // Missed occurrences all cut off at or before the on-demand batch: it took what they would have.
+        await ClaimAsync(service, minute.AddMinutes(-3));
+        var clock = new WatchedClock(minute.AddSeconds(30));
+        using (await StartAsync(service, clock))
+        {
+            await clock.FirstTimer.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        Assert.Equal(
+            [$"{minute.AddMinutes(-3):HH:mm} earlier none", $"{minute.AddMinutes(-2):HH:mm} late none", $"{minute.AddMinutes(-1):HH:mm} late none", $"{minute:HH:mm} late none"],
+            await RunsAsync(service, clock));
+        Assert.Equal([onDemand.Id], await service.Database.ColumnAsync<long>("SELECT id FROM accreditation.export_batches WHERE file_name <> ''"));
+
+        // The withdrawal and the retake go in the next batch, as they would have without the missed ones.
+        var next = (await store.Exports.CreateBatchAsync(new CreateBatchRequest { Recipient = Recipient })).Batch;
+        Assert.Equal((1, 1), (next.Corrections, next.Included));
     }
 
     [Fact]
@@ -99,6 +158,18 @@ public sealed class MissedOccurrenceTests
 
         // Another instance's clock ahead of this one's: the next after its claim, not one already claimed.
         Assert.Equal(last.AddDays(1), ExportSchedules.NextDue(daily, last, last.AddMinutes(-1)));
+
+        // Yearly, two years after the last claim: the two missed, the older first.
+        var yearly = CronExpression.Parse("0 0 1 1 *");
+        var newYear = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        Assert.Equal(newYear, ExportSchedules.CountFrom(yearly, newYear, last));
+        Assert.Equal(last, ExportSchedules.CountFrom(yearly, newYear.AddHours(2), last));
+        Assert.Equal(newYear.AddYears(-1), ExportSchedules.NextDue(yearly, newYear.AddYears(-2), last));
+
+        // By the second, a year after the last claim: the latest 10, found without walking the year.
+        var everySecond = CronExpression.Parse("* * * * * *", CronFormat.IncludeSeconds);
+        var now = last.AddYears(1);
+        Assert.Equal(now.AddSeconds(1 - ExportSchedules.MissedOccurrencesMade), ExportSchedules.NextDue(everySecond, last, now));
     }
 
     /// <summary>Stores one completion; returns the start of the minute it was received in.</summary>
