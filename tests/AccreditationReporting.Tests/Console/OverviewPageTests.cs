@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using AccreditationReporting.Api.V1;
+using AccreditationReporting.Storage;
 using AccreditationReporting.Tests.Fixtures;
 
 namespace AccreditationReporting.Tests.StaffConsole;
@@ -32,6 +33,34 @@ public sealed class OverviewPageTests(OverviewPageTests.ScheduledFixture fixture
 
         await fixture.StoreAsync(SampleEvents.Fresh().Json);
         Assert.Equal(1, Waiting(await SectionAsync(browser)));
+    }
+
+    [Fact]
+    public async Task ARunEveryInstanceMissedIsShownAsDueSinceItsTimeNotAsTheNextToCome()
+    {
+        // Last run two years ago on 1 January; last year's and this year's were missed, and the database
+        // refuses the service's claims (as when it is read-only), so they stay missed while the page is read.
+        var year = DateTime.UtcNow.Year;
+        var lastRun = new DateTimeOffset(year - 2, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var db = fixture.Service.Database;
+        await db.ScalarAsync<int>($"REVOKE INSERT ON accreditation.scheduled_runs FROM {DatabaseRoles.Service}; SELECT 1");
+        try
+        {
+            await db.ScalarAsync<int>(
+                "INSERT INTO accreditation.scheduled_runs (recipient, occurrence, claimed_by, claimed_at) VALUES (@r, @o, 'earlier', @o) RETURNING 1",
+                ("r", Recipient), ("o", lastRun));
+            var (browser, _) = fixture.Service.CreateBrowser();
+            await ConsoleTests.SignInAsync(browser, "compliance");
+            var section = await SectionAsync(browser);
+            Assert.Matches(
+                $"missed the run due</span>\\s*<time datetime=\"{year - 1}-01-01T00:00:00Z\" title=\"{year - 1}-01-01 00:00 UTC\">", section);
+            Assert.DoesNotContain("next run", section, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await db.ScalarAsync<int>(
+                $"DELETE FROM accreditation.scheduled_runs WHERE claimed_by = 'earlier'; GRANT INSERT ON accreditation.scheduled_runs TO {DatabaseRoles.Service}; SELECT 1");
+        }
     }
 
     [Fact]

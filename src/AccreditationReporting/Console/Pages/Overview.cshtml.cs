@@ -101,7 +101,8 @@ internal sealed class OverviewModel(
                 var downloaded = await BatchSummary.DownloadedAsync(db, shownBatches.Select(b => b.Id), cancellationToken);
                 var latest = shownBatches.Select(b => BatchSummary.Of(b, downloaded.Contains(b.Id))).ToList();
                 Recipients.Add(new RecipientOverview(
-                    recipient, latest, schedules.For(recipient, now), deliveries.IsConfigured(recipient), waiting, charted.Count > 1 ? sizes : null));
+                    recipient, latest, schedules.For(recipient, now, await ExportSchedules.LastClaimedAsync(db, recipient, cancellationToken)),
+                    deliveries.IsConfigured(recipient), waiting, charted.Count > 1 ? sizes : null));
                 shown += latest.Count;
             }
 
@@ -136,9 +137,9 @@ internal sealed class OverviewModel(
     }
 }
 
-/// <param name="Schedule">Its cron expression (UTC) and next run; null when batches are made on demand only.</param>
+/// <param name="Schedule">Its cron expression (UTC) and next run (late: missed, to be made as soon as an instance can); null when batches are made on demand only.</param>
 /// <param name="Pushed">Whether its batches are delivered to an endpoint, rather than downloaded and submitted by staff.</param>
 /// <param name="Waiting">Completions received since its last batch's cut-off.</param>
 /// <param name="Sizes">Rows per batch over its recent batches; null until there are two to compare.</param>
 internal sealed record RecipientOverview(
-    string Recipient, List<BatchSummary> Batches, (string Expression, DateTimeOffset? NextRun)? Schedule, bool Pushed, int Waiting, BarChart? Sizes);
+    string Recipient, List<BatchSummary> Batches, (string Expression, DateTimeOffset? NextRun, bool Late)? Schedule, bool Pushed, int Waiting, BarChart? Sizes);
