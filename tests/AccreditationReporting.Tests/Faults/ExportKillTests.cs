@@ -13,14 +13,15 @@ namespace AccreditationReporting.Tests.Faults;
 /// The service is killed with SIGKILL in the middle of each export step: while a batch's transaction
 /// has written its row, lines and file and waits to commit; while a download streams; while a push
 /// is with the recipient. A batch is all or nothing, a completion goes to a recipient in one batch, an
-/// interrupted download stays in the audit trail, and the push is made again (under the same
-/// Idempotency-Key) once the service is back.
+/// interrupted download stays in the audit trail, the push is made again (under the same
+/// Idempotency-Key) once the service is back, and so is a scheduled batch's occurrence.
 /// </summary>
 [Collection(FaultCollection.Name)]
 public sealed class ExportKillTests(ITestOutputHelper output)
 {
     private const string Pars = "accme-pars-learners";
     private const string JointProvider = "joint-provider/cme-consultants";
+    private const string Scheduled = "accme-pars-activities";
 
     [Fact]
     public async Task KillsDuringABatchADownloadAndAPushLeaveNoHalfMadeBatchNoCompletionTwiceAndNoDeliveryLost()
@@ -148,6 +149,57 @@ public sealed class ExportKillTests(ITestOutputHelper output)
         Assert.Equal(["ok"], pushOutcomes);
         Assert.Equal("Delivered", delivered.Delivery.Status);
 
+        // 4. A scheduled batch: killed while it waits to commit; the restarted instance makes that occurrence, late.
+        await using var scheduled = await ServiceProcess.StartAsync(owner, amqpUri, FaultSettings.Ingestion(endpoint, new Dictionary<string, string?>
+        {
+            [$"Exports:Schedules:{Scheduled}"] = "*/5 * * * * *",
+        }), "exports-scheduled");
+        await Eventually.TrueAsync(
+            async () => await service.Database.ScalarAsync<long>(
+                "SELECT count(*) FROM accreditation.scheduled_runs WHERE recipient = @r AND batch_id IS NULL", ("r", Scheduled)) > 0,
+            TimeSpan.FromMinutes(2), "a scheduled occurrence with nothing new, after the first took what was stored");
+        var later = FaultEvents.Generate(100, seed + 1, invalidShare: 0, republishedShare: 0);
+        DateTime lastBeforeKill;
+        await using (var trail = new NpgsqlConnection(owner))
+        {
+            await trail.OpenAsync();
+            await Sql(trail, "SELECT pg_advisory_lock(hashtextextended('audit-trail', 0))");
+            await using (var publisher = new ConfirmingPublisher([new Uri(amqpUri)], endpoint))
+            {
+                await publisher.PublishAsync(later);
+            }
+
+            var written = await Eventually.ValueAsync(() => TablesOfABatchWaitingToCommitAsync(trail), TimeSpan.FromMinutes(2), "the scheduled batch waiting to commit");
+            scheduled.Kill();
+            lastBeforeKill = await service.Database.ScalarAsync<DateTime>("SELECT max(occurrence) FROM accreditation.scheduled_runs WHERE recipient = @r", ("r", Scheduled));
+            await Sql(trail, "SELECT pg_advisory_unlock(hashtextextended('audit-trail', 0))");
+            report.Line($"schedule: SIGKILL while the batch of the occurrence after {lastBeforeKill:HH:mm:ss}, having written to {string.Join(", ", written)}, waited to commit");
+        }
+
+        var restarted = DateTime.UtcNow;
+        await scheduled.StartAsync();
+        var killedOccurrence = lastBeforeKill.AddSeconds(5);
+        var made = await Eventually.ValueAsync(
+            async () => (await service.Database.ColumnAsync<string>(
+                """
+                SELECT 'batch ' || b.id || ', ' || b.included || ' completions'
+                FROM accreditation.scheduled_runs r JOIN accreditation.export_batches b ON b.id = r.batch_id
+                WHERE r.recipient = @r AND r.occurrence = @o
+                """,
+                ("r", Scheduled), ("o", new DateTimeOffset(killedOccurrence, TimeSpan.Zero)))).SingleOrDefault(),
+            TimeSpan.FromMinutes(2), "the killed occurrence made after the restart");
+        var claimedAt = await service.Database.ScalarAsync<DateTime>(
+            "SELECT claimed_at FROM accreditation.scheduled_runs WHERE recipient = @r AND occurrence = @o", ("r", Scheduled), ("o", new DateTimeOffset(killedOccurrence, TimeSpan.Zero)));
+        report.Line($"schedule: the {killedOccurrence:HH:mm:ss} occurrence made {(claimedAt - killedOccurrence).TotalSeconds:0.0} s late, after the restart, with its batch ({made})");
+        Assert.True(claimedAt >= restarted.AddSeconds(-1), $"claimed at {claimedAt:O}, the restart at {restarted:O}");
+        Assert.DoesNotContain(", 0 completions", made, StringComparison.Ordinal);
+
+        // The events that came after the occurrence's cut-off go in the occurrences after it: all handled, once.
+        await Eventually.TrueAsync(
+            async () => await service.Database.ScalarAsync<long>(
+                "SELECT count(DISTINCT completion_id) FROM accreditation.export_lines WHERE recipient = @r", ("r", Scheduled)) == completions + later.Count,
+            TimeSpan.FromMinutes(1), "every completion in a scheduled batch");
+
         // Across everything: whole batches only, each completion added once per recipient, the trail intact.
         var halfMade = await service.Database.ScalarAsync<long>(
             """
@@ -161,7 +213,7 @@ public sealed class ExportKillTests(ITestOutputHelper output)
             """);
         var verified = await new AuditService.AuditServiceClient(service.CreateChannel(StaffRoles.Auditor)).VerifyAuditTrailAsync(new VerifyAuditTrailRequest());
         report.Line($"batches {await service.Database.ScalarAsync<long>("SELECT count(*) FROM accreditation.export_batches")}, half-made {halfMade}, " +
-            $"completions in two batches of a recipient {twice}, audit trail intact {verified.Intact} ({verified.EntriesChecked} entries); kills {service.Kills}");
+            $"completions in two batches of a recipient {twice}, audit trail intact {verified.Intact} ({verified.EntriesChecked} entries); kills {service.Kills + scheduled.Kills}");
         Assert.Equal((0L, 0L), (halfMade, twice));
         Assert.True(verified.Intact, verified.Problem);
     }
