@@ -133,7 +133,7 @@ public sealed class PurgeChunkTests
         // A new event of the learner whose records the waiting chunk will delete is stored meanwhile.
         var later = Completion(NewActivity(), change: e => e["learner"]!["learnerId"] = LearnerId(expired));
         await service.Services.GetRequiredService<IBus>().Publish(later.ToMessage());
-        await db.WaitForStoredAsync(Guid.Parse(EventId(later)), TimeSpan.FromSeconds(10));
+        await db.WaitForStoredAsync(Guid.Parse(EventId(later)));
         Assert.False(run.IsCompleted);
 
         await using (var release = new NpgsqlCommand("SELECT pg_advisory_unlock(hashtextextended('export-batch/' || @r, 0))", batch))
