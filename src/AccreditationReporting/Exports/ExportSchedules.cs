@@ -1,3 +1,4 @@
+using AccreditationReporting.Hosting;
 using AccreditationReporting.Storage;
 using Cronos;
 using Microsoft.EntityFrameworkCore;
@@ -64,12 +65,6 @@ internal sealed class ExportSchedules(
     /// <summary>How long a schedule waits after a failed run (the database unreachable) before it tries again.</summary>
     public static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(5);
 
-    /// <summary>
-    /// The longest single wait: a quarterly schedule's next run is further off than a timer can wait
-    /// (49 days), and looking at the claims again now and then costs nothing.
-    /// </summary>
-    public static readonly TimeSpan LongestWait = TimeSpan.FromHours(12);
-
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var started = time.GetUtcNow();
@@ -95,19 +90,14 @@ internal sealed class ExportSchedules(
                     return;
                 }
 
-                if (next - now > LongestWait)
-                {
-                    await Task.Delay(LongestWait, time, stoppingToken);
-                    continue;
-                }
-
-                if (next > now)
-                {
-                    await Task.Delay(next - now, time, stoppingToken);
-                }
-                else
+                if (next <= now)
                 {
                     logger.LogInformation("Scheduled export for {Recipient} due at {Occurrence} is made late", recipient, next);
+                }
+                else if (!await ScheduledWait.UntilAsync(next, time, stoppingToken))
+                {
+                    // A step of a long wait: the claims are read again (another instance may have run it).
+                    continue;
                 }
 
                 await RunOccurrenceAsync(recipient, next, stoppingToken);

@@ -6,12 +6,7 @@ namespace AccreditationReporting.Hosting;
 public static class LoopbackPort
 {
     /// <summary>A TCP port free on 127.0.0.1 right now, for a throwaway server to listen on.</summary>
-    public static int Free()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int Free() => Free(1)[0];
 
     /// <summary>
     /// <paramref name="count"/> distinct free ports: each held until all are chosen, since two calls of

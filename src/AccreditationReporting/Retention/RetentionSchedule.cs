@@ -1,3 +1,4 @@
+using AccreditationReporting.Hosting;
 using Npgsql;
 
 namespace AccreditationReporting.Retention;
@@ -21,15 +22,11 @@ internal sealed class RetentionSchedule(
 
             try
             {
-                // A timer waits at most 49 days; a yearly schedule's next run can be further.
-                var wait = new DateTimeOffset(next, TimeSpan.Zero) - now;
-                if (wait > Exports.ExportSchedules.LongestWait)
+                if (!await ScheduledWait.UntilAsync(new DateTimeOffset(next, TimeSpan.Zero), time, stoppingToken))
                 {
-                    await Task.Delay(Exports.ExportSchedules.LongestWait, time, stoppingToken);
                     continue;
                 }
 
-                await Task.Delay(wait, time, stoppingToken);
                 // The run reads the schedule's clock: it purges what is past retention at this occurrence.
                 await using var scope = scopes.CreateAsyncScope();
                 await ActivatorUtilities.CreateInstance<RetentionPurge>(scope.ServiceProvider, time).RunAsync(stoppingToken);
